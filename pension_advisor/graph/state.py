@@ -1,0 +1,71 @@
+"""The advisor's state: the one typed schema every node reads and writes."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+
+class GuardrailResult(TypedDict):
+    allowed: bool
+    reason_code: str | None  # empty, too_long, prompt_injection, other_member_data, abusive_language, out_of_scope
+    message: str | None      # plain words, shown to the member when blocked
+    redactions: list[str]    # kinds of PII masked
+
+
+class ToolCall(TypedDict):
+    tool: str
+    args: dict[str, Any]
+    source: Literal["llm", "planner"]
+
+
+class ToolOutcome(TypedDict):
+    tool: str
+    args: dict[str, Any]
+    result: dict[str, Any] | None  # CalcResult as JSON
+    error: dict[str, str] | None   # {code, message}
+
+
+class Violation(TypedDict):
+    code: str
+    detail: str
+
+
+class Verdict(TypedDict):
+    passed: bool
+    confidence: float
+    violations: list[Violation]
+    feedback: str
+    source: Literal["precheck", "llm"]
+
+
+class Attempt(TypedDict):
+    answer: str
+    verdict: Verdict
+
+
+Status = Literal["answered", "fallback", "blocked", "clarification", "member_not_found"]
+
+
+class AdvisorState(TypedDict, total=False):
+    # Input
+    member_id: str
+    question: str
+    on_date: str | None            # ISO date the question is about; default today
+    # input_guardrail
+    input_guardrail: GuardrailResult
+    safe_question: str             # the question with PII masked: the only form a model or trace sees
+    # plan
+    member: dict[str, Any] | None  # pseudonymised record (no name, birth date or id)
+    plan: list[ToolCall]
+    # tools
+    tool_outcomes: list[ToolOutcome]
+    # synthesize / judge / retry
+    answer: str                    # the current answer as the member would read it
+    draft_body: str                # the model-written part of it, which the judge checks
+    retry_feedback: str | None
+    attempts: Annotated[list[Attempt], operator.add]
+    # Output
+    status: Status
+    final_answer: str
+    output_guardrail: dict[str, Any]

@@ -1,0 +1,38 @@
+"""The one place chat models are made. Every model call goes through langchain-openai's ChatOpenAI."""
+
+from __future__ import annotations
+
+import os
+
+from langchain_core.language_models import BaseChatModel
+from langchain_openai import ChatOpenAI
+
+from pension_advisor.config.schema import LLM
+
+from .embedded import MODEL_ALIAS, embedded_server
+
+
+def resolved_provider(cfg: LLM, env=os.environ) -> str:
+    if cfg.provider != "auto":
+        return cfg.provider
+    return "openai_compatible" if (cfg.base_url or env.get(cfg.api_key_env)) else "embedded"
+
+
+def chat_model(cfg: LLM) -> BaseChatModel | None:
+    """A ChatOpenAI for the configured endpoint, or for the embedded server; None when provider is 'none'."""
+    provider = resolved_provider(cfg)
+    if provider == "none":
+        return None
+    if provider == "embedded":
+        base_url, model, api_key = embedded_server(cfg.embedded).base_url, MODEL_ALIAS, "embedded"
+    else:
+        base_url, model, api_key = cfg.base_url, cfg.model, os.environ.get(cfg.api_key_env) or "not-set"
+    return ChatOpenAI(
+        base_url=base_url,
+        model=model,
+        api_key=api_key,
+        temperature=cfg.temperature,
+        max_tokens=cfg.max_tokens,
+        timeout=cfg.timeout_s,
+        max_retries=cfg.max_retries,
+    )

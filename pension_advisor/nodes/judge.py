@@ -1,0 +1,74 @@
+"""Judge: a deterministic pre-check always, then an LLM verdict when a model is configured.
+
+An LLM verdict that cannot be parsed is a failure, never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from pension_advisor import precheck, prompts
+from pension_advisor.evidence import gather
+from pension_advisor.graph.state import AdvisorState, Attempt, Verdict
+from pension_advisor.services import Services
+
+
+class _ViolationModel(BaseModel):
+    code: str = Field(max_length=40)
+    detail: str = Field(max_length=200)
+
+
+class LLMVerdict(BaseModel):
+    # Length limits keep grammar-constrained decoding on small models reliable (stack notes).
+    passed: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    violations: list[_ViolationModel] = Field(default=[], max_length=5)
+    feedback: str = Field(default="", max_length=400)
+
+
+_RESPONSE_FORMAT = {"type": "json_schema",
+                    "json_schema": {"name": "verdict", "schema": LLMVerdict.model_json_schema(), "strict": True}}
+
+
+def judge(state: AdvisorState, services: Services) -> dict:
+    evidence = gather(state.get("tool_outcomes", []), state.get("member"), state["safe_question"])
+    found = precheck.violations(state["draft_body"], evidence)
+    if found:
+        verdict = Verdict(passed=False, confidence=1.0, violations=found,
+                          feedback=precheck.feedback(found, evidence), source="precheck")
+    elif services.settings.judge.use_llm and services.model is not None:
+        verdict = _llm_verdict(state, evidence, services)
+    else:
+        verdict = Verdict(passed=True, confidence=1.0, violations=[], feedback="", source="precheck")
+    return {"attempts": [Attempt(answer=state["answer"], verdict=verdict)]}
+
+
+def _llm_verdict(state: AdvisorState, evidence, services: Services) -> Verdict:
+    messages = [SystemMessage(prompts.JUDGE_SYSTEM),
+                HumanMessage(prompts.JUDGE_USER.format(question=state["safe_question"], facts=evidence.facts_text(),
+                                                       answer=state["draft_body"]))]
+    try:
+        raw = services.model.bind(response_format=_RESPONSE_FORMAT).invoke(messages).content
+        parsed = LLMVerdict.model_validate(json.loads(_json_object(raw)))
+    except (ValidationError, ValueError, TypeError) as exc:
+        return Verdict(passed=False, confidence=0.0, source="llm",
+                       violations=[{"code": "judge_unparseable", "detail": f"The reviewer's verdict was not valid: {str(exc)[:120]}"}],
+                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure.")
+    passed = parsed.passed and parsed.confidence >= services.settings.judge.min_confidence
+    violations = [v.model_dump() for v in parsed.violations]
+    if parsed.passed and not passed:
+        violations.append({"code": "low_confidence", "detail": f"The reviewer passed it with confidence {parsed.confidence:.2f} only."})
+    return Verdict(passed=passed, confidence=parsed.confidence, violations=violations,
+                   feedback=parsed.feedback or precheck.feedback(violations, gather([])), source="llm")
+
+
+def _json_object(raw) -> str:
+    text = raw if isinstance(raw, str) else json.dumps(raw)
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if not match:
+        raise ValueError("no JSON object in the reviewer's reply")
+    return match.group(0)

@@ -1,0 +1,25 @@
+"""Output guardrail: mask PII and re-check toxicity on the final text before anyone reads it."""
+
+from __future__ import annotations
+
+from pension_advisor.graph.state import AdvisorState
+from pension_advisor.guardrails import rules
+from pension_advisor.guardrails.toxicity import toxicity
+from pension_advisor.services import Services
+
+SAFE_REPLACEMENT = ("I'm sorry, I couldn't produce a suitable answer to that. "
+                    "An adviser will follow up with you.")
+
+
+def output_guardrail(state: AdvisorState, services: Services) -> dict:
+    cfg = services.settings.guardrails.output
+    text = state.get("answer", "")
+    status = state.get("status") or "answered"
+    report = {"masked": [], "toxicity": None, "replaced": False}
+    if cfg.enabled:
+        if cfg.mask_pii:
+            text, report["masked"] = rules.mask_pii(text)
+        report["toxicity"] = round(toxicity(text), 4)
+        if report["toxicity"] > cfg.toxicity_threshold:
+            text, report["replaced"] = SAFE_REPLACEMENT, True
+    return {"final_answer": text, "status": status, "output_guardrail": report}

@@ -1,0 +1,29 @@
+"""Synthesize: the model writes the answer body from the verified facts only; the frame is added deterministically."""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from pension_advisor import answer, prompts
+from pension_advisor.evidence import gather
+from pension_advisor.graph.state import AdvisorState
+from pension_advisor.services import Services
+
+
+def synthesize(state: AdvisorState, services: Services) -> dict:
+    evidence = gather(state.get("tool_outcomes", []), state.get("member"), state["safe_question"])
+    if services.model is None:
+        body = answer.verified_body(evidence)
+    else:
+        system = prompts.WRITER_SYSTEM.format(currency=evidence.currency, facts=evidence.facts_text())
+        messages = [SystemMessage(system), HumanMessage(state["safe_question"])]
+        if state.get("retry_feedback"):
+            messages.append(HumanMessage(prompts.WRITER_RETRY.format(feedback=state["retry_feedback"])))
+        body = _text(services.model.invoke(messages).content)
+    return {"answer": answer.frame(body, evidence), "draft_body": body}
+
+
+def _text(content) -> str:
+    if isinstance(content, list):  # some providers return content blocks
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return str(content)

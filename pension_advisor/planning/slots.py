@@ -1,0 +1,90 @@
+"""Argument extraction for the deterministic planner: ages, amounts, years, claim age, tax year, birth date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+_MONTH_RE = "|".join(_MONTHS) + "|" + "|".join(m[:3] for m in _MONTHS)
+_MULTIPLIER = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7}
+_MONEY = re.compile(
+    r"(?:(?:A\$|AU\$|US\$|\$|£|₹|Rs\.?|INR|AUD|USD|GBP)\s?(?P<a>\d[\d,]*(?:\.\d+)?)|(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?:dollars|pounds|rupees|AUD|USD|GBP|INR))"
+    r"\s?(?P<mult>k|thousand|m|million|lakhs?|crores?)?\b",
+    re.IGNORECASE,
+)
+_SALARY_WORDS = re.compile(r"\b(salary|earn(ing|s)?|wages?|income|paid|pay)\b", re.IGNORECASE)
+# Where a tax year starts, by country: a "2025-26" year starts on this month/day of 2025.
+_TAX_YEAR_START = {"AU": (7, 1), "UK": (4, 6), "IN": (4, 1), "US": (1, 1)}
+
+
+def _money(text: str) -> list[tuple[int, float]]:
+    out = []
+    for m in _MONEY.finditer(text):
+        value = float((m.group("a") or m.group("b")).replace(",", ""))
+        value *= _MULTIPLIER.get((m.group("mult") or "").lower(), 1)
+        out.append((m.start(), value))
+    return out
+
+
+def _tax_year_date(text: str, country: str) -> dt.date | None:
+    month, day = _TAX_YEAR_START[country]
+    if m := re.search(r"\b(?:FY\s?)?(20\d\d)\s?[-/–]\s?(\d\d)\b", text, re.IGNORECASE):
+        start = int(m.group(1))
+        if (start + 1) % 100 == int(m.group(2)):
+            return dt.date(start, month, day) if country != "US" else dt.date(start, 1, 1)
+    if m := re.search(r"\b(?:in|for|during|tax year|income year|financial year)\s+(20\d\d)\b", text, re.IGNORECASE):
+        year = int(m.group(1))
+        if country == "AU":  # the ATO names an income year by the year it ends: "2027" is 2026-27
+            return dt.date(year - 1, 7, 1)
+        return dt.date(year, month, day)
+    return None
+
+
+def _date_of_birth(text: str) -> dt.date | None:
+    if m := re.search(r"\bborn\s+(?:on\s+)?(\d{4})-(\d{2})-(\d{2})\b", text, re.IGNORECASE):
+        return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := re.search(rf"\bborn\s+(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\w*,?\s+(\d{{4}})\b", text, re.IGNORECASE):
+        return _safe_date(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
+    if m := re.search(rf"\bborn\s+(?:on\s+)?({_MONTH_RE})\w*\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", text, re.IGNORECASE):
+        return _safe_date(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
+    return None
+
+
+def _month(name: str) -> int:
+    name = name.lower()
+    return _MONTHS.get(name) or next(v for k, v in _MONTHS.items() if k.startswith(name[:3]))
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def extract_slots(question: str, country: str) -> dict[str, Any]:
+    """Slots found in the question; absent slots are simply missing from the result."""
+    slots: dict[str, Any] = {}
+    money = _money(question)
+    if money:
+        slots["amount"] = money[0][1]
+        for start, value in money:
+            if _SALARY_WORDS.search(question[max(0, start - 40): start + 40]):
+                slots["salary"] = value
+                break
+    if m := re.search(r"\bclaim(?:s|ing|ed)?\b.{0,40}?\b(?:at|age)\s+(\d{2})(?:\s+and\s+(\d{1,2})\s+months?)?", question, re.IGNORECASE):
+        slots["claim_age_years"] = int(m.group(1))
+        slots["claim_age_months"] = int(m.group(2) or 0)
+    if m := re.search(r"\b(?:aged?|I'?m|I am|turning|at)\s+(\d{2})\b(?!\s*(?:%|years? of|qualifying|k\b))", question, re.IGNORECASE):
+        slots["age"] = int(m.group(1))
+    if m := re.search(r"\b(\d{1,2})\s+(?:qualifying\s+|full\s+|NI\s+|service\s+)?years?\b(?!\s+old)", question, re.IGNORECASE):
+        slots["years"] = int(m.group(1))
+    if on_date := _tax_year_date(question, country):
+        slots["on_date"] = on_date
+    if born := _date_of_birth(question):
+        slots["date_of_birth"] = born
+    return slots

@@ -1,0 +1,82 @@
+"""The judge's deterministic pre-check: facts an answer must satisfy whatever any model thinks of it."""
+
+from __future__ import annotations
+
+import re
+
+from .evidence import Evidence, numbers_in
+
+# Markers of a currency, by the countries that use it. "$" alone is shared by AU and US.
+CURRENCY_MARKERS = {
+    "AU": [r"A\$", r"\bAUD\b", r"AU\$"],
+    "US": [r"US\$", r"\bUSD\b"],
+    "UK": [r"£", r"\bGBP\b", r"\bpounds? sterling\b", r"\bpence\b"],
+    "IN": [r"₹", r"\bINR\b", r"\bRs\.?\s?\d", r"\brupees?\b", r"\blakhs?\b", r"\bcrores?\b"],
+}
+# Scheme and agency names that belong to one country.
+COUNTRY_TERMS = {
+    "AU": [r"\bsuperannuation\b", r"\bCentrelink\b", r"\bATO\b", r"\bAge Pension\b"],
+    "US": [r"\b401\s?\(k\)", r"\bIRA\b", r"\bSocial Security\b", r"\bIRS\b", r"\bRMDs?\b"],
+    "UK": [r"\bState Pension\b", r"\bHMRC\b", r"\bNational Insurance\b"],
+    "IN": [r"\bEPFO?\b", r"\bEPS\b", r"\bNPS\b", r"\bprovident fund\b"],
+}
+# Promises about returns. "Super guarantee" and "guaranteed minimum pension" are scheme names, not promises.
+PROMISE_PATTERNS = [
+    r"\bguarantee[ds]?\b(?!\s+(rate|charge|contributions?|percentage|minimum pension))(?<!super guarantee)(?<!superannuation guarantee)",
+    r"\brisk[- ]free\b",
+    r"\bcan(?:no|')t lose\b",
+    r"\bwill (definitely|certainly|surely)\b",
+    r"\bassured (returns?|growth|income)\b",
+    r"\bno risk\b",
+]
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?](?!\d)|\n|$)")
+
+
+def violations(body: str, evidence: Evidence) -> list[dict]:
+    """Problems with an answer body; empty when it passes. Each: {code, detail}."""
+    found: list[dict] = []
+    if not body.strip():
+        return [{"code": "empty_answer", "detail": "The answer is empty."}]
+
+    unsupported = sorted({n for n in numbers_in(body) if not evidence.allows(n)})
+    if unsupported:
+        shown = ", ".join(f"{n:g}" for n in unsupported[:8])
+        found.append({"code": "unsupported_number",
+                      "detail": f"These numbers are not in the calculator results or the member record: {shown}."})
+
+    for n in {int(m) for m in re.findall(r"\[(\d+)\]", body)}:
+        if not 1 <= n <= len(evidence.citations):
+            found.append({"code": "bad_citation", "detail": f"Citation [{n}] does not match any source."})
+
+    uncited = [s.strip() for s in _SENTENCE.findall(body)
+               if numbers_in(s) and not re.search(r"\[\d+\]", s) and any(evidence.allows(n) for n in numbers_in(s))]
+    if uncited and evidence.citations:
+        found.append({"code": "missing_citation",
+                      "detail": f"Figures without a [n] citation: \"{uncited[0][:120]}\"."})
+
+    if evidence.country:
+        for country, markers in CURRENCY_MARKERS.items():
+            if country != evidence.country and any(re.search(m, body, re.IGNORECASE) for m in markers):
+                found.append({"code": "wrong_currency",
+                              "detail": f"Amounts must be in {evidence.currency}; the answer uses {country} currency."})
+        for country, terms in COUNTRY_TERMS.items():
+            term = next((t for t in terms if re.search(t, body)), None) if country != evidence.country else None
+            if term:
+                found.append({"code": "wrong_country",
+                              "detail": f"The member is in {evidence.country}; the answer mentions a {country} scheme "
+                                        f"({re.search(term, body).group(0)})."})
+
+    for pattern in PROMISE_PATTERNS:
+        if m := re.search(pattern, body, re.IGNORECASE):
+            found.append({"code": "promise_of_returns",
+                          "detail": f"Do not promise outcomes or returns (\"{m.group(0)}\")."})
+            break
+    return found
+
+
+def feedback(found: list[dict], evidence: Evidence) -> str:
+    if not found:
+        return ""
+    problems = " ".join(f"({i}) {v['detail']}" for i, v in enumerate(found, 1))
+    return (f"Fix these problems: {problems} Use only these facts, each with its [n] citation:\n"
+            f"{evidence.facts_text()}")

@@ -1,0 +1,56 @@
+"""What the nodes need from outside the graph: settings, the member store, the tools and the chat model."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
+
+from langchain_core.language_models import BaseChatModel
+
+from .config import Settings
+from .llm import chat_model, resolved_provider
+from .members import MemberStore
+from .tools import TOOL_SPECS, ToolSpec
+
+log = logging.getLogger(__name__)
+_DEV_SALT = "pension-advisor-dev-salt"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    # Made on first use so that building the graph never starts a model server.
+    model_factory: Callable[[], BaseChatModel | None] | None = None
+    members: MemberStore | None = None
+    _model_made: bool = field(default=False, init=False)
+
+    def __post_init__(self):
+        if self.members is None:
+            cfg = self.settings.members
+            self.members = MemberStore(cfg.db_path, seed_on_first_use=cfg.seed_on_first_use)
+        if self.model_factory is None:
+            self.model_factory = lambda: chat_model(self.settings.llm)
+
+    @cached_property
+    def model(self) -> BaseChatModel | None:
+        return self.model_factory()
+
+    @property
+    def model_calls_tools(self) -> bool:
+        # The embedded SmolLM2 template has no tool support (stack notes): the deterministic planner serves it.
+        return self.model is not None and resolved_provider(self.settings.llm) != "embedded"
+
+    @cached_property
+    def tools(self) -> dict[str, ToolSpec]:
+        enabled = self.settings.tools.enabled
+        return {n: s for n, s in TOOL_SPECS.items() if not enabled or n in enabled}
+
+    @cached_property
+    def pseudonym_salt(self) -> str:
+        salt = os.environ.get(self.settings.members.pseudonym_salt_env)
+        if not salt:
+            log.warning("%s is not set: member pseudonyms use a development salt", self.settings.members.pseudonym_salt_env)
+        return salt or _DEV_SALT
