@@ -112,5 +112,7 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
         evidence.allowed_numbers |= number_forms(result["assumptions"]) | number_forms(result["tax_year"])
     for citation in evidence.citations:
         evidence.allowed_numbers |= number_forms(citation["title"]) | number_forms(citation["tax_year"])
-    evidence.allowed_numbers |= number_forms(member or {}) | number_forms(question)
+    # The pseudonym is an identifier, not a figure: its hex digits must not license numbers.
+    figures = {k: v for k, v in (member or {}).items() if k != "member"}
+    evidence.allowed_numbers |= number_forms(figures) | number_forms(question)
     return evidence

@@ -29,7 +29,7 @@ PROMISE_PATTERNS = [
     r"\bassured (returns?|growth|income)\b",
     r"\bno risk\b",
 ]
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?](?!\d)|\n|$)")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def violations(body: str, evidence: Evidence) -> list[dict]:
@@ -48,7 +48,7 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
         if not 1 <= n <= len(evidence.citations):
             found.append({"code": "bad_citation", "detail": f"Citation [{n}] does not match any source."})
 
-    uncited = [s.strip() for s in _SENTENCE.findall(body)
+    uncited = [s.strip() for s in _SENTENCE_BREAK.split(body)
                if numbers_in(s) and not re.search(r"\[\d+\]", s) and any(evidence.allows(n) for n in numbers_in(s))]
     if uncited and evidence.citations:
         found.append({"code": "missing_citation",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.guardrails import rules
 from pension_advisor.guardrails.toxicity import toxicity
@@ -19,7 +21,9 @@ def output_guardrail(state: AdvisorState, services: Services) -> dict:
     if cfg.enabled:
         if cfg.mask_pii:
             text, report["masked"] = rules.mask_pii(text)
-        report["toxicity"] = round(toxicity(text), 4)
+        # Scored per sentence: a long, polite frame must not dilute one abusive line.
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()] or [""]
+        report["toxicity"] = round(max(toxicity(s) for s in sentences), 4)
         if report["toxicity"] > cfg.toxicity_threshold:
             text, report["replaced"] = SAFE_REPLACEMENT, True
     return {"final_answer": text, "status": status, "output_guardrail": report}

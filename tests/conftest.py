@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# No test may reach the network or a model hub; the MLflow client must not phone home.
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", " ")
+os.environ.setdefault("PENSION_ADVISOR_PSEUDONYM_SALT", "test-salt")
+
+from pension_advisor.advisor import Advisor  # noqa: E402
+from pension_advisor.config import load_settings  # noqa: E402
+from pension_advisor.services import Services  # noqa: E402
+
+from .fakes import ScriptedChatModel  # noqa: E402
+
+PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
+
+
+@pytest.fixture
+def settings_env(tmp_path):
+    """Config overrides every test starts from: private member store, tracing off, an 'endpoint' LLM."""
+    return {
+        "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp_path / "members.db"),
+        "PENSION_ADVISOR__TRACING__ENABLED": "false",
+        "PENSION_ADVISOR__LLM__PROVIDER": "openai_compatible",
+        "PENSION_ADVISOR__LLM__BASE_URL": "http://127.0.0.1:9/v1",
+    }
+
+
+@pytest.fixture
+def make_advisor(settings_env):
+    """make_advisor(script, **overrides) -> (Advisor, ScriptedChatModel)."""
+
+    def make(script: dict | None = None, **overrides: str):
+        env = {**settings_env, **{f"PENSION_ADVISOR__{k.upper()}": v for k, v in overrides.items()}}
+        fake = ScriptedChatModel(script=script or {}) if script is not None else None
+        settings = load_settings(env=env)
+        services = Services(settings, model_factory=lambda: fake)
+        return Advisor(settings, services), fake
+
+    return make

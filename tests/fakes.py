@@ -1,0 +1,47 @@
+"""A scripted chat model: the only fake in the suite, standing in for the LLM's text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+ROLES = {"planner": "You are the pension advisor's planner", "writer": "You are the pension advisor's writer",
+         "reviewer": "You are the pension advisor's reviewer"}
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Replies by role (planner / writer / reviewer, told apart by the system prompt).
+
+    Each role's script is a list consumed in order; its last entry repeats. An entry is reply text, an
+    AIMessage (for tool calls), or an Exception to raise.
+    """
+
+    script: dict[str, list[Any]]
+    calls: list[dict[str, Any]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def role_of(self, messages: list[BaseMessage]) -> str:
+        system = next((m.content for m in messages if isinstance(m, SystemMessage)), "")
+        return next(role for role, opening in ROLES.items() if system.startswith(opening))
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        role = self.role_of(messages)
+        self.calls.append({"role": role, "messages": messages, "kwargs": kwargs})
+        queue = self.script.get(role) or [""]
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(reply, Exception):
+            raise reply
+        message = reply if isinstance(reply, AIMessage) else AIMessage(content=reply)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def bind_tools(self, tools, **kwargs):
+        return self.bind(tool_names=[t.name for t in tools])
+
+    def role_calls(self, role: str) -> list[dict[str, Any]]:
+        return [c for c in self.calls if c["role"] == role]

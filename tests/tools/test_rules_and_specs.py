@@ -1,0 +1,143 @@
+"""Every rule table loads and is cited; every tool spec is callable the way the graph calls it."""
+
+import datetime as dt
+import re
+
+import pytest
+import yaml
+
+from pension_advisor.tools import TOOL_SPECS, CalcResult
+from pension_advisor.tools.base import RULES_DIR, CURRENCY, RuleTable, rules_for
+
+TODAY = dt.date(2026, 11, 26)
+RULE_FILES = sorted(RULES_DIR.glob("*/*.yaml"))
+# The tax year in force on TODAY and the one before it, per country.
+EXPECTED_YEARS = {"AU": {"2025-26", "2026-27"}, "US": {"2025", "2026"}, "UK": {"2025-26", "2026-27"}, "IN": {"2025-26", "2026-27"}}
+PERIODS = {"AU": ((7, 1), (6, 30)), "US": ((1, 1), (12, 31)), "UK": ((4, 6), (4, 5)), "IN": ((4, 1), (3, 31))}
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_rule_file_validates_and_every_figure_is_sourced(path):
+    table = RuleTable.model_validate(yaml.safe_load(path.read_text()))
+    assert path.parent.name == table.country.lower() or (table.country == "IN" and path.parent.name == "in")
+    assert path.stem == table.tax_year
+    assert table.currency == CURRENCY[table.country]
+    assert table.starts < table.ends
+    assert (table.starts.month, table.starts.day) == PERIODS[table.country][0]
+    assert (table.ends.month, table.ends.day) == PERIODS[table.country][1]
+    assert table.rules
+    for key, rule in table.rules.items():
+        assert rule.source_title.strip(), key
+        assert rule.source_url.startswith("https://"), key
+        assert rule.applies_from <= table.ends, key
+        assert rule.value is not None, key
+
+
+def test_current_and_previous_tax_years_are_loaded_without_overlap():
+    for country, years in EXPECTED_YEARS.items():
+        tables = [RuleTable.model_validate(yaml.safe_load(p.read_text())) for p in (RULES_DIR / country.lower()).glob("*.yaml")]
+        assert {t.tax_year for t in tables} >= years
+        tables.sort(key=lambda t: t.starts)
+        for before, after in zip(tables, tables[1:]):
+            assert before.ends < after.starts
+    assert rules_for("AU", TODAY).tax_year == "2026-27"
+    assert rules_for("US", TODAY).tax_year == "2026"
+    assert rules_for("UK", TODAY).tax_year == "2026-27"
+    assert rules_for("IN", TODAY).tax_year == "2026-27"
+
+
+# Plausible member records, one per country, with every field the graph may pass.
+MEMBERS = {
+    "AU": dict(member_id="AU-001", date_of_birth=dt.date(1968, 5, 17), country="AU", employment_status="employed",
+               marital_status="couple", homeowner=True, annual_salary=95_000.0, pension_balance=310_000.0,
+               other_assets=40_000.0, contribution_years=30),
+    "US": dict(member_id="US-001", date_of_birth=dt.date(1964, 9, 3), country="US", employment_status="employed",
+               marital_status="single", homeowner=True, annual_salary=120_000.0, pension_balance=450_000.0,
+               other_assets=80_000.0, contribution_years=38, ss_pia_monthly=2_850.0, ira_balance=60_000.0),
+    "UK": dict(member_id="UK-001", date_of_birth=dt.date(1970, 2, 11), country="UK", employment_status="employed",
+               marital_status="couple", homeowner=False, annual_salary=52_000.0, pension_balance=140_000.0,
+               other_assets=20_000.0, contribution_years=32, ni_qualifying_years=31),
+    "IN": dict(member_id="IN-001", date_of_birth=dt.date(1985, 11, 30), country="IN", employment_status="employed",
+               marital_status="single", homeowner=False, annual_salary=1_800_000.0, pension_balance=900_000.0,
+               other_assets=500_000.0, contribution_years=15, epf_service_years=15, monthly_basic_wage=60_000.0,
+               nps_balance=250_000.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_SPECS))
+def test_spec_runs_from_member_fields(name):
+    spec = TOOL_SPECS[name]
+    member = MEMBERS[spec.country]
+    args = {arg: member[field] for arg, field in spec.member_args.items()}
+    if "on_date" in spec.args_schema.model_fields:
+        args["on_date"] = TODAY
+    result = spec.run(args)
+    assert isinstance(result, CalcResult)
+    assert result.tool == name
+    assert result.country == spec.country
+    assert result.currency == CURRENCY[spec.country]
+    assert result.figures and result.citations and result.rule_path
+    for figure in result.figures:
+        assert 0 <= figure.citation < len(result.citations)
+        if figure.unit in CURRENCY.values():
+            assert figure.unit == result.currency
+            assert round(figure.value, 2) == figure.value
+    assert len({f.name for f in result.figures}) == len(result.figures)
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_SPECS))
+def test_spec_is_well_formed(name):
+    spec = TOOL_SPECS[name]
+    assert name.startswith(spec.country.lower() + "_")
+    assert len(spec.description) > 40
+    fields = spec.args_schema.model_fields
+    for field_name, info in fields.items():
+        assert info.description, f"{name}.{field_name} has no description"
+    for arg in list(spec.member_args) + list(spec.question_args):
+        assert arg in fields, f"{name}: {arg} is not an argument"
+    allowed_slots = {"amount", "salary", "age", "claim_age_years", "claim_age_months", "years", "on_date", "date_of_birth"}
+    assert set(spec.question_args.values()) <= allowed_slots
+    for pattern in spec.intents:
+        re.compile(pattern, re.IGNORECASE)
+    tool = spec.as_langchain_tool()
+    assert tool.name == name
+
+
+def test_langchain_tool_returns_json():
+    tool = TOOL_SPECS["uk_new_state_pension"].as_langchain_tool()
+    out = tool.invoke({"qualifying_years": 35, "on_date": "2026-11-26"})
+    assert out["figures"][0]["value"] == 241.30
+
+
+# Questions a member might ask, and the tool that should answer (among that country's tools).
+ROUTING = [
+    ("AU", "What is my preservation age?", "au_preservation_age"),
+    ("AU", "When can I access my super?", "au_preservation_age"),
+    ("AU", "How much super guarantee does my employer have to pay on my salary?", "au_super_guarantee"),
+    ("AU", "What are my employer contributions this year?", "au_super_guarantee"),
+    ("US", "How much Social Security will I get if I claim at 62?", "us_social_security_benefit"),
+    ("US", "What is my full retirement age?", "us_social_security_benefit"),
+    ("US", "What's the 401(k) contribution limit for me this year?", "us_401k_contribution_limit"),
+    ("US", "How much can I put in my 401k with catch-up?", "us_401k_contribution_limit"),
+    ("UK", "What is my State Pension age?", "uk_state_pension_age"),
+    ("UK", "When can I get my state pension?", "uk_state_pension_age"),
+    ("UK", "How much state pension will I get with 30 qualifying years?", "uk_new_state_pension"),
+    ("IN", "How is my EPF contribution split between EPF and EPS?", "in_epf_contribution"),
+    ("IN", "How much does my employer contribute to my provident fund?", "in_epf_contribution"),
+]
+
+
+@pytest.mark.parametrize("country, question, expected", ROUTING)
+def test_intents_route_questions(country, question, expected):
+    matched = {name for name, spec in TOOL_SPECS.items() if spec.country == country and spec.matches(question)}
+    assert expected in matched
+
+
+@pytest.mark.parametrize("country, question", [
+    ("AU", "What's the weather like in Sydney?"),
+    ("US", "Should I buy a house?"),
+    ("UK", "What is a pension?"),
+    ("IN", "Tell me about mutual funds."),
+])
+def test_intents_ignore_unrelated_questions(country, question):
+    assert not [n for n, s in TOOL_SPECS.items() if s.country == country and s.matches(question)]

@@ -1,0 +1,135 @@
+"""United States calculators against SSA and IRS published tables."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pension_advisor.tools import ToolError
+from pension_advisor.tools.base import NoRulesForDate
+from pension_advisor.tools.us import contribution_limit_401k, social_security_benefit
+
+TODAY = dt.date(2026, 11, 26)
+LAST_YEAR = dt.date(2025, 6, 1)
+
+
+# Full retirement age by year of birth and the benefit at 62 / 70 per $1,000 PIA:
+# SSA "Benefit Reduction for Early Retirement" https://www.ssa.gov/benefits/retirement/planner/agereduction.html
+# and POMS RS 00615.693 https://secure.ssa.gov/apps10/poms.nsf/lnx/0300615693
+@pytest.mark.parametrize("born, fra, at_62, at_70", [
+    (dt.date(1950, 6, 15), "66 years 0 months", 750.00, 1320.00),
+    (dt.date(1955, 6, 15), "66 years 2 months", 741.60, 1306.67),
+    (dt.date(1956, 6, 15), "66 years 4 months", 733.30, 1293.33),
+    (dt.date(1957, 6, 15), "66 years 6 months", 725.00, 1280.00),
+    (dt.date(1958, 6, 15), "66 years 8 months", 716.60, 1266.67),
+    (dt.date(1959, 6, 15), "66 years 10 months", 708.30, 1253.33),
+    (dt.date(1960, 6, 15), "67 years 0 months", 700.00, 1240.00),
+    (dt.date(1975, 2, 1), "67 years 0 months", 700.00, 1240.00),
+])
+def test_full_retirement_age_and_benefit_at_62_and_70(born, fra, at_62, at_70):
+    result = social_security_benefit(1000, born, on_date=TODAY)
+    assert result.figure("full_retirement_age").value == fra
+    assert result.figure("monthly_benefit").value == 1000  # no claiming age: at FRA
+    assert result.figure("benefit_at_62").value == at_62
+    assert result.figure("benefit_at_70").value == at_70
+
+
+def test_born_on_january_1_uses_previous_year():
+    assert social_security_benefit(1000, dt.date(1960, 1, 1), on_date=TODAY).figure("full_retirement_age").value == "66 years 10 months"
+    assert social_security_benefit(1000, dt.date(1960, 1, 2), on_date=TODAY).figure("full_retirement_age").value == "67 years 0 months"
+
+
+# POMS RS 00615.101 https://secure.ssa.gov/apps10/poms.nsf/lnx/0300615101 :
+# 1-36 months early: PIA x (180 - RF) / 180; 37-60: PIA x (192 - ARM) / 240; rounded down to the dime.
+@pytest.mark.parametrize("years, months, expected, months_from_fra", [
+    (64, 0, 800.00, -36),    # exactly 36 months early: 20% reduction
+    (63, 0, 750.00, -48),    # 20% + 12 x 5/12%
+    (65, 6, 900.00, -18),    # 18 x 5/9% = 10%
+    (66, 11, 994.40, -1),    # 1/180 reduction, 994.44 rounded down to the dime
+    (68, 0, 1080.00, 12),    # 12 months of 2/3%
+    (69, 3, 1180.00, 27),
+])
+def test_reduction_and_delayed_credit_formula(years, months, expected, months_from_fra):
+    result = social_security_benefit(1000, dt.date(1962, 8, 20), years, months, TODAY)
+    assert result.figure("monthly_benefit").value == expected
+    assert result.figure("months_from_fra").value == months_from_fra
+    assert result.figure("annual_benefit").value == round(expected * 12, 2)
+
+
+def test_pia_with_cents_rounds_reduced_benefit_down_to_dime():
+    # 1,234.50 x 0.70 = 864.15 -> 864.10
+    assert social_security_benefit(1234.5, dt.date(1965, 3, 10), 62, 0, TODAY).figure("monthly_benefit").value == 864.10
+
+
+@pytest.mark.parametrize("years, months", [(61, 11), (70, 1), (71, 0), (65, 12), (65, -1)])
+def test_claim_age_outside_window_is_refused(years, months):
+    with pytest.raises(ToolError) as err:
+        social_security_benefit(2000, dt.date(1965, 3, 10), years, months, TODAY)
+    assert err.value.code == "claim_age_out_of_range"
+    assert "62 years 0 months" in err.value.message and "70 years 0 months" in err.value.message
+
+
+def test_birth_years_before_1943_are_not_modelled():
+    with pytest.raises(ToolError) as err:
+        social_security_benefit(2000, dt.date(1942, 5, 1), 66, 0, TODAY)
+    assert err.value.code == "not_modelled"
+
+
+def test_negative_pia_refused():
+    with pytest.raises(ToolError):
+        social_security_benefit(-5, dt.date(1965, 3, 10), 66, 0, TODAY)
+
+
+@given(st.dates(dt.date(1943, 1, 2), dt.date(2000, 12, 31)), st.floats(0, 6000, allow_nan=False),
+       st.integers(62 * 12, 70 * 12), st.integers(62 * 12, 70 * 12))
+def test_later_claiming_never_lowers_benefit(born, pia, a, b):
+    early, late = sorted((a, b))
+    first = social_security_benefit(pia, born, early // 12, early % 12, TODAY).figure("monthly_benefit").value
+    second = social_security_benefit(pia, born, late // 12, late % 12, TODAY).figure("monthly_benefit").value
+    assert first <= second
+    assert 0.7 * pia - 0.1 <= first and second <= 1.32 * pia + 0.01
+
+
+# 401(k) limits: IRS Notice 2025-67 (2026) https://www.irs.gov/pub/irs-drop/n-25-67.pdf
+# and Notice 2024-80 (2025) https://www.irs.gov/pub/irs-drop/n-24-80.pdf
+@pytest.mark.parametrize("age, catch_up, total", [
+    (35, 0, 24_500), (49, 0, 24_500), (50, 8_000, 32_500), (59, 8_000, 32_500),
+    (60, 11_250, 35_750), (63, 11_250, 35_750), (64, 8_000, 32_500), (75, 8_000, 32_500),
+])
+def test_401k_limits_2026(age, catch_up, total):
+    result = contribution_limit_401k(age=age, on_date=TODAY)
+    assert result.tax_year == "2026"
+    assert result.figure("elective_deferral_limit").value == 24_500
+    assert result.figure("catch_up_limit").value == catch_up
+    assert result.figure("total_employee_limit").value == total
+
+
+@pytest.mark.parametrize("age, total", [(40, 23_500), (55, 31_000), (61, 34_750), (64, 31_000)])
+def test_401k_limits_2025(age, total):
+    result = contribution_limit_401k(age=age, on_date=LAST_YEAR)
+    assert result.tax_year == "2025"
+    assert result.figure("total_employee_limit").value == total
+
+
+def test_401k_age_is_age_at_end_of_year():
+    # Born 31 Dec 1966: 59 on 26 Nov 2026 but 60 by 31 Dec 2026, so the 60-63 catch-up applies.
+    result = contribution_limit_401k(date_of_birth=dt.date(1966, 12, 31), on_date=TODAY)
+    assert result.figure("catch_up_limit").value == 11_250
+    assert "age 60" in result.rule_path[0]
+
+
+def test_401k_needs_age_or_birth_date():
+    with pytest.raises(ToolError) as err:
+        contribution_limit_401k(on_date=TODAY)
+    assert err.value.code == "missing_age"
+    with pytest.raises(ToolError) as err:
+        contribution_limit_401k(age=7, on_date=TODAY)
+    assert err.value.code == "age_out_of_range"
+
+
+def test_no_us_rules_for_2019():
+    with pytest.raises(NoRulesForDate):
+        contribution_limit_401k(age=40, on_date=dt.date(2019, 6, 1))
+    with pytest.raises(NoRulesForDate):
+        social_security_benefit(1000, dt.date(1960, 6, 1), 62, 0, dt.date(2019, 6, 1))
