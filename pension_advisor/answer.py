@@ -34,8 +34,7 @@ def frame(body: str, evidence: Evidence) -> str:
 def verified_body(evidence: Evidence) -> str:
     """An answer body written only from verified calculator output (no model involved)."""
     lines = [f"- {f.label}: {f.text} [{f.citation}]" for f in evidence.facts]
-    if evidence.assumptions:
-        lines.append("Assumptions: " + " ".join(evidence.assumptions))
+    lines += [f"- Assumption: {a}" for a in evidence.assumptions]
     lines += [f"- I could not calculate this: {e}" for e in evidence.errors]
     if not lines:
         return "I could not work this out from the calculators available."

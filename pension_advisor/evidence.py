@@ -67,9 +67,13 @@ class Evidence:
     assumptions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     allowed_numbers: set[float] = field(default_factory=set)
+    figure_numbers: set[float] = field(default_factory=set)  # the calculators' own figures: these need a citation
 
     def allows(self, number: float) -> bool:
         return any(abs(number - a) < 0.005 for a in self.allowed_numbers)
+
+    def is_figure(self, number: float) -> bool:
+        return any(abs(number - a) < 0.005 for a in self.figure_numbers)
 
     def facts_text(self) -> str:
         lines = [f"[{f.citation}] {f.label}: {f.text}" for f in self.facts]
@@ -107,8 +111,12 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
         for fig in result["figures"]:
             text = format_value(fig["value"], fig["unit"], fig.get("period"))
             evidence.facts.append(Fact(fig["label"], text, local_to_global[fig["citation"]]))
-            evidence.allowed_numbers |= number_forms(fig["value"]) | number_forms(text)
-        evidence.assumptions += [a for a in result["assumptions"] if a not in evidence.assumptions]
+            forms = number_forms(fig["value"]) | number_forms(text)
+            evidence.allowed_numbers |= forms
+            evidence.figure_numbers |= forms
+        # An assumption is backed by the same sources as the result it qualifies.
+        mark = f" [{local_to_global[0]}]" if local_to_global else ""
+        evidence.assumptions += [a + mark for a in result["assumptions"] if a + mark not in evidence.assumptions]
         evidence.allowed_numbers |= number_forms(result["assumptions"]) | number_forms(result["tax_year"])
     for citation in evidence.citations:
         evidence.allowed_numbers |= number_forms(citation["title"]) | number_forms(citation["tax_year"])

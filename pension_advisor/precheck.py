@@ -48,8 +48,8 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
         if not 1 <= n <= len(evidence.citations):
             found.append({"code": "bad_citation", "detail": f"Citation [{n}] does not match any source."})
 
-    uncited = [s.strip() for s in _SENTENCE_BREAK.split(body)
-               if numbers_in(s) and not re.search(r"\[\d+\]", s) and any(evidence.allows(n) for n in numbers_in(s))]
+    uncited = [s.strip() for s in _claims(body)
+               if not re.search(r"\[\d+\]", s) and any(evidence.is_figure(n) for n in numbers_in(s))]
     if uncited and evidence.citations:
         found.append({"code": "missing_citation",
                       "detail": f"Figures without a [n] citation: \"{uncited[0][:120]}\"."})
@@ -72,6 +72,14 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
                           "detail": f"Do not promise outcomes or returns (\"{m.group(0)}\")."})
             break
     return found
+
+
+def _claims(body: str) -> list[str]:
+    """The units a citation must cover: a whole bullet line, otherwise a sentence."""
+    units = []
+    for line in body.splitlines():
+        units += [line] if line.lstrip().startswith(("- ", "* ", "• ")) else _SENTENCE_BREAK.split(line)
+    return units
 
 
 def feedback(found: list[dict], evidence: Evidence) -> str:

@@ -77,16 +77,19 @@ def test_super_guarantee_2025_26_capped_at_maximum_contribution_base():
     # 2025-26 maximum contribution base $62,500 a quarter: at most 12% x 62,500 x 4 = $30,000 a year.
     result = super_guarantee(300_000, LAST_YEAR)
     assert result.tax_year == "2025-26"
-    assert result.figure("max_contribution_base_quarter").value == 62_500
+    assert result.figure("max_contribution_base").value == 62_500
     assert result.figure("employer_sg").value == 30_000.00
     assert "capped" in " ".join(result.rule_path)
     assert super_guarantee(200_000, LAST_YEAR).figure("employer_sg").value == 24_000.00
 
 
-def test_super_guarantee_2026_27_says_base_not_applied():
+def test_super_guarantee_2026_27_uses_annual_maximum_contributions_base():
+    # Payday Super: $32,500 x 100 / 12 rounded down to $10 = $270,830 a year; 12% of it = $32,499.60.
     result = super_guarantee(300_000, TODAY)
-    assert result.figure("employer_sg").value == 36_000.00
-    assert any("maximum contributions base is not applied" in a for a in result.assumptions)
+    assert result.figure("max_contribution_base").value == 270_830
+    assert result.figure("max_contribution_base").period == "year"
+    assert result.figure("employer_sg").value == 32_499.60
+    assert super_guarantee(250_000, TODAY).figure("employer_sg").value == 30_000.00
 
 
 def test_super_guarantee_rejects_negative_salary():
@@ -113,3 +116,139 @@ def test_super_guarantee_grows_with_salary_and_never_exceeds_the_rate(a, b):
         sg_high = super_guarantee(high, when).figure("employer_sg").value
         assert sg_low <= sg_high
         assert sg_high <= high * 0.12 + 0.005
+
+
+# --- phase 2 -----------------------------------------------------------------------------------------
+
+from pension_advisor.tools.au import (  # noqa: E402
+    age_pension, contribution_caps, super_lump_sum_tax, super_projection, transfer_balance_cap,
+)
+
+
+# Contribution caps and bring-forward thresholds (ITAA 1997 s292-85; ATO contributions caps):
+# https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Contributionscaps
+# 2025-26: CC $30,000, NCC $120,000, TBC $2.0m -> 3 years under $1.76m, 2 years under $1.88m, none from $2.0m.
+@pytest.mark.parametrize("balance, years, allowed", [
+    (500_000, 3, 360_000), (1_759_999, 3, 360_000), (1_760_000, 2, 240_000), (1_879_999, 2, 240_000),
+    (1_880_000, 1, 120_000), (1_999_999, 1, 120_000), (2_000_000, 0, 0), (3_000_000, 0, 0),
+])
+def test_bring_forward_2025_26(balance, years, allowed):
+    result = contribution_caps(balance, age=50, on_date=LAST_YEAR)
+    assert result.figure("concessional_cap").value == 30_000
+    assert result.figure("non_concessional_cap").value == 120_000
+    assert result.figure("bring_forward_years").value == years
+    assert result.figure("max_non_concessional_now").value == allowed
+
+
+def test_caps_2026_27_and_age_75():
+    result = contribution_caps(100_000, age=60, on_date=TODAY)
+    assert result.figure("concessional_cap").value == 32_500
+    assert result.figure("max_non_concessional_now").value == 390_000
+    # 2026-27 thresholds from the $2.1m cap: 3 years under $1.84m.
+    assert contribution_caps(1_840_000, age=60, on_date=TODAY).figure("bring_forward_years").value == 2
+    assert contribution_caps(100_000, age=75, on_date=TODAY).figure("bring_forward_years").value == 1
+    # Age from date of birth at 1 July 2026.
+    assert "aged 75" in contribution_caps(100_000, date_of_birth=dt.date(1951, 6, 30), on_date=TODAY).rule_path[0]
+    with pytest.raises(ToolError):
+        contribution_caps(100_000, on_date=TODAY)
+
+
+@given(st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 5_000_000, allow_nan=False))
+def test_larger_balance_never_allows_more_non_concessional(a, b):
+    low, high = sorted((a, b))
+    first = contribution_caps(low, age=50, on_date=TODAY).figure("max_non_concessional_now").value
+    second = contribution_caps(high, age=50, on_date=TODAY).figure("max_non_concessional_now").value
+    assert first >= second
+
+
+def test_transfer_balance_cap():
+    assert transfer_balance_cap(2_500_000, LAST_YEAR).figure("excess").value == 500_000
+    result = transfer_balance_cap(2_500_000, TODAY)
+    assert result.figure("general_transfer_balance_cap").value == 2_100_000
+    assert result.figure("transferable").value == 2_100_000
+    assert result.figure("excess").value == 400_000
+    assert transfer_balance_cap(800_000, TODAY).figure("excess").value == 0
+
+
+# Super lump sum tax table (ATO Table 13): https://www.ato.gov.au/Rates/Key-superannuation-rates-and-thresholds/?page=11
+def test_lump_sum_over_60_taxed_element_is_tax_free():
+    result = super_lump_sum_tax(200_000, dt.date(1962, 5, 1), on_date=TODAY)
+    assert result.figure("total_tax").value == 0
+    assert result.figure("net_payment").value == 200_000
+
+
+def test_lump_sum_under_60_taxed_20_percent_plus_medicare():
+    result = super_lump_sum_tax(50_000, dt.date(1980, 5, 1), tax_free_component=10_000, on_date=TODAY)
+    assert result.figure("tax_on_taxed_element").value == 10_000  # 20%
+    assert result.figure("medicare_levy").value == 1_000           # 2%
+    assert result.figure("net_payment").value == 49_000
+
+
+def test_lump_sum_untaxed_element_and_plan_cap():
+    # 2025-26, age 60+: 15% up to the $1,865,000 untaxed plan cap, 45% above; Medicare levy on the whole element.
+    result = super_lump_sum_tax(0, dt.date(1960, 5, 1), untaxed_element=2_000_000, on_date=LAST_YEAR)
+    assert result.figure("tax_on_untaxed_element").value == round(1_865_000 * 0.15 + 135_000 * 0.45, 2)
+    assert result.figure("medicare_levy").value == 40_000
+    # 2026-27: cap not loaded, so the assumption is stated.
+    later = super_lump_sum_tax(0, dt.date(1960, 5, 1), untaxed_element=100_000, on_date=TODAY)
+    assert any("untaxed plan cap is not confirmed" in a for a in later.assumptions)
+
+
+# Age Pension (Services Australia, rates 20 Sep 2025 - 19 Mar 2026):
+# https://www.servicesaustralia.gov.au/how-much-age-pension-you-can-get
+AP_DATE = dt.date(2025, 12, 1)
+
+
+def test_age_pension_full_rate_single_homeowner():
+    result = age_pension(dt.date(1955, 3, 3), "single", True, 300_000, 5_000, on_date=AP_DATE)
+    assert result.figure("estimated_pension_fortnight").value == 1178.70
+    assert result.figure("age_pension_age").value.startswith("reached")
+
+
+def test_age_pension_assets_test_taper_and_cut_off():
+    # $100,000 over the $321,500 limit -> $300 a fortnight less.
+    result = age_pension(dt.date(1955, 3, 3), "single", True, 421_500, on_date=AP_DATE)
+    assert result.figure("estimated_pension_fortnight").value == 878.70
+    assert "assets test" in result.rule_path[-1]
+    # Published single homeowner cut-off $714,500: nothing payable just above it.
+    assert age_pension(dt.date(1955, 3, 3), "single", True, 715_000, on_date=AP_DATE).figure("estimated_pension_fortnight").value == 0
+
+
+def test_age_pension_income_test_couple():
+    # Couple combined: free area $380 a fortnight, 50c per $1 of combined income above it.
+    result = age_pension(dt.date(1956, 8, 1), "couple", True, 100_000, 26 * 580, on_date=AP_DATE)
+    assert result.figure("max_rate_fortnight").value == 1777.00
+    assert result.figure("estimated_pension_fortnight").value == 1677.00
+
+
+def test_age_pension_age_and_missing_rates():
+    result = age_pension(dt.date(1960, 2, 29), "single", False, 0, on_date=TODAY)
+    assert result.figure("age_pension_age").value == 67
+    assert result.figure("age_pension_date").value == "2027-02-28"
+    assert any("not loaded" in a for a in result.assumptions)
+    young = age_pension(dt.date(1970, 1, 1), "single", True, 0, on_date=AP_DATE)
+    assert young.figure("estimated_pension_fortnight").value == 0
+    # Super counts only from Age Pension age.
+    older = age_pension(dt.date(1955, 1, 1), "single", True, 300_000, super_balance=100_000, on_date=AP_DATE)
+    assert older.figure("estimated_pension_fortnight").value == round(1178.70 - 78_500 / 1000 * 3, 2)
+
+
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False), st.booleans(), st.sampled_from(["single", "couple"]))
+def test_more_assets_never_raise_age_pension(a, b, home, status):
+    low, high = sorted((a, b))
+    first = age_pension(dt.date(1950, 1, 1), status, home, low, on_date=AP_DATE).figure("estimated_pension_fortnight").value
+    second = age_pension(dt.date(1950, 1, 1), status, home, high, on_date=AP_DATE).figure("estimated_pension_fortnight").value
+    assert first >= second >= 0
+
+
+def test_super_projection():
+    # No contributions, 5% growth for 2 years: 100,000 x 1.05^2.
+    assert super_projection(100_000, years=2, annual_return=0.05, on_date=TODAY).figure("projected_balance").value == 110_250
+    # Zero growth: SG 12% of 80,000 less 15% tax = 8,160 a year.
+    result = super_projection(0, 80_000, years=10, annual_return=0.0, on_date=TODAY)
+    assert result.figure("projected_balance").value == 81_600
+    assert any("not guaranteed" in a for a in result.assumptions)
+    # Years from date of birth to 67.
+    assert super_projection(0, 80_000, date_of_birth=dt.date(1980, 1, 1), on_date=TODAY).figure("years").value == 21
+    over = super_projection(0, 200_000, years=1, extra_concessional=20_000, on_date=TODAY)
+    assert "exceed the concessional cap" in over.rule_path[-1]

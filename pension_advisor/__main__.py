@@ -1,0 +1,3 @@
+from pension_advisor.cli import app
+
+app(prog_name="pension-advisor")

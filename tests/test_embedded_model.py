@@ -1,0 +1,44 @@
+"""The whole graph with the real embedded model (SmolLM2-135M on llama.cpp): slow-ish, but real.
+
+The model gets facts wrong; what this pins is that nothing it invents reaches the member.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pension_advisor.advisor import Advisor
+from pension_advisor.config import load_settings
+from pension_advisor.evidence import gather, numbers_in
+from pension_advisor.llm.embedded import stop_embedded_server
+
+
+@pytest.fixture(scope="module")
+def advisor(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("embedded")
+    settings = load_settings(env={"PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp / "m.db"),
+                                  "PENSION_ADVISOR__TRACING__ENABLED": "false",
+                                  "PENSION_ADVISOR__LLM__PROVIDER": "embedded",
+                                  "PENSION_ADVISOR__JUDGE__MAX_RETRIES": "1"})
+    yield Advisor(settings)
+    stop_embedded_server()
+
+
+@pytest.mark.parametrize("member_id, question", [
+    ("AU-001", "What is my preservation age?"),
+    ("US-002", "What will my Social Security benefit be if I claim at 62?"),
+])
+def test_real_model_end_to_end(advisor, member_id, question):
+    advice = advisor.ask(member_id, question)
+    assert advice.status in {"answered", "fallback"} and 1 <= advice.attempts <= 2
+    writer_text = [a["answer"] for a in advice.state["attempts"]]
+    assert all(text for text in writer_text), "the model wrote nothing"
+    # Whatever it wrote, every number the member reads before the source list is a verified one.
+    evidence = gather(advice.state["tool_outcomes"], advice.state["member"], question)
+    shown = advice.answer.split("\nSources:")[0]
+    assert [n for n in numbers_in(shown) if not evidence.allows(n)] == []
+    assert "general information" in advice.answer
+    if advice.status == "answered":
+        assert advice.verdict["passed"]
+    else:
+        assert "adviser will follow up" in advice.answer
