@@ -133,3 +133,97 @@ def test_no_us_rules_for_2019():
         contribution_limit_401k(age=40, on_date=dt.date(2019, 6, 1))
     with pytest.raises(NoRulesForDate):
         social_security_benefit(1000, dt.date(1960, 6, 1), 62, 0, dt.date(2019, 6, 1))
+
+
+# --- phase 2 -----------------------------------------------------------------------------------------
+
+from pension_advisor.tools.us import (  # noqa: E402
+    early_withdrawal_penalty, ira_contribution_limit, project_401k, required_minimum_distribution,
+)
+
+
+# IRA limits: Notice 2024-80 (2025: $7,000 + $1,000) and Notice 2025-67 (2026: $7,500 + $1,100).
+@pytest.mark.parametrize("age, when, total", [(30, TODAY, 7_500), (50, TODAY, 8_600), (49, LAST_YEAR, 7_000), (70, LAST_YEAR, 8_000)])
+def test_ira_limits(age, when, total):
+    assert ira_contribution_limit(age=age, on_date=when).figure("total_ira_limit").value == total
+
+
+def test_ira_limit_capped_at_compensation_and_needs_age():
+    result = ira_contribution_limit(age=55, earned_income=3_000, on_date=TODAY)
+    assert result.figure("total_ira_limit").value == 3_000
+    with pytest.raises(ToolError):
+        ira_contribution_limit(on_date=TODAY)
+
+
+# Early distributions: https://www.irs.gov/retirement-plans/plan-participant-employee/retirement-topics-exceptions-to-tax-on-early-distributions
+def test_early_withdrawal_before_59_half_costs_10_percent():
+    result = early_withdrawal_penalty(20_000, "ira", date_of_birth=dt.date(1970, 3, 15), on_date=TODAY)
+    assert result.figure("additional_tax").value == 2_000
+    assert result.figure("age_59_half_date").value == "2029-09-15"
+
+
+def test_59_half_exactly_and_after():
+    born = dt.date(1967, 5, 26)  # 59 1/2 on 26 Nov 2026
+    assert early_withdrawal_penalty(10_000, "ira", date_of_birth=born, on_date=TODAY).figure("additional_tax").value == 0
+    assert early_withdrawal_penalty(10_000, "ira", date_of_birth=born, on_date=dt.date(2026, 11, 25)).figure("additional_tax").value == 1_000
+    assert early_withdrawal_penalty(10_000, age=59.5, on_date=TODAY).figure("penalty_applies").value == "no"
+    assert early_withdrawal_penalty(10_000, age=59, on_date=TODAY).figure("penalty_applies").value == "yes"
+
+
+def test_rule_of_55_applies_to_plans_not_iras():
+    plan = early_withdrawal_penalty(10_000, "401k", age=56, separation_age=55, on_date=TODAY)
+    assert plan.figure("additional_tax").value == 0
+    ira = early_withdrawal_penalty(10_000, "ira", age=56, separation_age=55, on_date=TODAY)
+    assert ira.figure("additional_tax").value == 1_000
+    assert early_withdrawal_penalty(10_000, "401k", age=56, separation_age=54, on_date=TODAY).figure("additional_tax").value == 1_000
+    assert early_withdrawal_penalty(10_000, "401k", age=51, separation_age=50, public_safety_employee=True, on_date=TODAY).figure("additional_tax").value == 0
+    assert early_withdrawal_penalty(10_000, "ira", age=40, exception="disability", on_date=TODAY).figure("additional_tax").value == 0
+    with pytest.raises(ToolError):
+        early_withdrawal_penalty(10_000, on_date=TODAY)
+
+
+# RMDs: IRS RMD FAQs and the Uniform Lifetime Table (26 CFR 1.401(a)(9)-9(c); Pub 590-B Table III)
+# https://www.irs.gov/retirement-plans/retirement-plan-and-ira-required-minimum-distributions-faqs
+@pytest.mark.parametrize("born, start_age", [(dt.date(1950, 6, 1), 72), (dt.date(1951, 1, 1), 73), (dt.date(1959, 12, 31), 73), (dt.date(1960, 1, 1), 75)])
+def test_rmd_start_age(born, start_age):
+    assert required_minimum_distribution(born, on_date=TODAY).figure("rmd_start_age").value == start_age
+
+
+def test_rmd_amount_from_uniform_lifetime_table():
+    # Born 1953: 73 at the end of 2026 -> divisor 26.5; $265,000 / 26.5 = $10,000.
+    result = required_minimum_distribution(dt.date(1953, 4, 10), 265_000, TODAY)
+    assert result.figure("distribution_period").value == 26.5
+    assert result.figure("rmd_amount").value == 10_000
+
+
+def test_rmd_not_yet_due_and_not_modelled():
+    result = required_minimum_distribution(dt.date(1960, 5, 5), 500_000, TODAY)
+    assert result.figure("rmd_amount").value == 0
+    assert result.figure("first_rmd_year").value == 2035
+    assert result.figure("first_rmd_deadline").value == "2036-04-01"
+    with pytest.raises(ToolError):
+        required_minimum_distribution(dt.date(1949, 6, 30), 100_000, TODAY)
+
+
+def test_rmd_divisor_values():
+    born_1950 = dt.date(1950, 8, 1)  # 76 at end of 2026 -> 23.7
+    assert required_minimum_distribution(born_1950, 237_000, TODAY).figure("rmd_amount").value == 10_000
+
+
+@given(st.dates(dt.date(1949, 7, 1), dt.date(1953, 12, 31)), st.floats(0, 5_000_000, allow_nan=False))
+def test_rmd_is_a_fraction_of_the_balance(born, balance):
+    rmd = required_minimum_distribution(born, balance, TODAY).figure("rmd_amount").value
+    assert 0 <= rmd <= balance / 2 + 0.01
+
+
+def test_401k_projection():
+    assert project_401k(100_000, years=1, employee_rate=0, annual_return=0.05, on_date=TODAY).figure("projected_balance").value == 105_000
+    # Zero return: 10% of $300,000 = $30,000 a year, capped at $24,500 (age under 50).
+    result = project_401k(0, 300_000, years=2, employee_rate=0.10, annual_return=0.0, date_of_birth=dt.date(1990, 1, 1), on_date=TODAY)
+    assert result.figure("projected_balance").value == 49_000
+    assert "capped" in result.rule_path[-1]
+    # Age 60 in 2026: $24,500 + $11,250 allowed.
+    older = project_401k(0, 500_000, years=1, employee_rate=0.10, annual_return=0.0, date_of_birth=dt.date(1966, 6, 1), on_date=TODAY)
+    assert older.figure("projected_balance").value == 35_750
+    with pytest.raises(ToolError):
+        project_401k(0, 50_000, on_date=TODAY)

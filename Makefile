@@ -1,0 +1,35 @@
+# Two commands for a newcomer: `make demo` (set up + answer sample questions offline) and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: demo test bench dev mlflow-ui clean
+
+$(VENV)/.base: pyproject.toml constraints.txt
+	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PIP) -e .
+	$(VENV)/bin/pension-advisor fetch-model
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(PIP) -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.base
+	$(VENV)/bin/pension-advisor demo
+
+test: $(VENV)/.dev
+	$(VENV)/bin/pytest -q
+
+bench: $(VENV)/.dev
+	$(PY) bench/overhead.py
+
+dev: $(VENV)/.dev
+	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGGRAPH_NO_VERSION_CHECK=1 LANGSMITH_TRACING=false \
+	  $(VENV)/bin/langgraph dev --no-browser --no-reload --host 127.0.0.1 --port 2025
+
+mlflow-ui: $(VENV)/.base
+	MLFLOW_DISABLE_TELEMETRY=true $(VENV)/bin/mlflow ui --backend-store-uri sqlite:///var/mlflow.db --host 127.0.0.1 --port 5000
+
+clean:
+	rm -rf $(VENV) var .langgraph_api
