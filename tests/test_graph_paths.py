@@ -153,3 +153,19 @@ def test_no_model_configured_answers_from_calculators(make_advisor):
     advice = advisor.ask("UK-003", "When do I reach State Pension age?")
     assert advice.status == "answered" and "- State Pension age:" in advice.answer
     assert advice.verdict["source"] == "precheck" and advice.verdict["passed"]
+
+
+def test_writer_outage_falls_back_to_verified_results(make_advisor):
+    advisor, fake = make_advisor({"writer": [TimeoutError("Request timed out.")], "reviewer": [PASS_VERDICT]})
+    advice = advisor.ask("AU-001", QUESTION)
+    assert advice.status == "fallback" and advice.attempts == 0
+    assert advice.state["llm_errors"] == ["writer: TimeoutError: Request timed out."]
+    assert "- Preservation age: 58 years [1]" in advice.answer and ADVISER_FOLLOW_UP in advice.answer
+
+
+def test_reviewer_outage_is_not_a_pass(make_advisor):
+    advisor, fake = make_advisor({"writer": [GOOD], "reviewer": [ConnectionError("refused")]})
+    advice = advisor.ask("AU-001", QUESTION)
+    assert advice.status == "fallback" and advice.attempts == 1
+    assert advice.verdict["violations"][0]["code"] == "judge_unavailable" and not advice.verdict["passed"]
+    assert len(fake.role_calls("writer")) == 1  # no retries against a dead endpoint

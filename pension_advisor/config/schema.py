@@ -113,9 +113,25 @@ class Settings(Section):
         unknown = [n for n in self.tools.enabled if n not in TOOL_SPECS]
         if unknown:
             raise ValueError(f"tools.enabled: unknown tool(s) {unknown}; known: {sorted(TOOL_SPECS)}")
+        for path in self.production_monitoring.custom_scorers:
+            _check_importable("production_monitoring.custom_scorers", path)
         unknown = [n for n in self.production_monitoring.scorers if n not in SCORER_NAMES]
         if unknown:
             raise ValueError(
                 f"production_monitoring.scorers: unknown scorer(s) {unknown}; known: {sorted(SCORER_NAMES)}"
             )
         return self
+
+
+def _check_importable(key: str, path: str) -> None:
+    import importlib
+
+    module, _, name = path.partition(":")
+    if not module or not name:
+        raise ValueError(f"{key}: '{path}' must be 'module:function'")
+    try:
+        target = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{key}: cannot load '{path}' ({exc})") from None
+    if not callable(target):
+        raise ValueError(f"{key}: '{path}' is not callable")

@@ -1,7 +1,8 @@
 """The advisor's topology, and nothing else.
 
 input_guardrail -> plan -> tools -> synthesize -> judge -> (retry -> synthesize | fallback | output_guardrail) -> END
-A blocked question, an unknown member or a question that needs clarifying goes straight to output_guardrail.
+A blocked question, an unknown member or a question that needs clarifying goes straight to output_guardrail;
+a failed model call (writer or reviewer) goes to fallback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pension_advisor.nodes.synthesize import synthesize
 from pension_advisor.nodes.tools import run_tools
 from pension_advisor.services import Services
 
-from .routes import after_input_guardrail, after_judge, after_plan
+from .routes import after_input_guardrail, after_judge, after_plan, after_synthesize
 from .state import AdvisorState
 
 
@@ -39,7 +40,7 @@ def build_graph(services: Services) -> StateGraph:
     graph.add_conditional_edges("input_guardrail", after_input_guardrail, ["plan", "output_guardrail"])
     graph.add_conditional_edges("plan", after_plan, ["tools", "output_guardrail"])
     graph.add_edge("tools", "synthesize")
-    graph.add_edge("synthesize", "judge")
+    graph.add_conditional_edges("synthesize", after_synthesize, ["judge", "fallback"])
     graph.add_conditional_edges("judge", partial(after_judge, max_retries=services.settings.judge.max_retries),
                                 ["retry", "fallback", "output_guardrail"])
     graph.add_edge("retry", "synthesize")

@@ -13,8 +13,15 @@ def after_plan(state: AdvisorState) -> str:
     return "tools" if state.get("plan") else "output_guardrail"
 
 
+def after_synthesize(state: AdvisorState) -> str:
+    # A failed model call is not retried here: the endpoint is down or too slow, so answer from verified results.
+    return "fallback" if state.get("llm_errors") else "judge"
+
+
 def after_judge(state: AdvisorState, max_retries: int) -> str:
     attempts = state["attempts"]
     if attempts[-1]["verdict"]["passed"]:
         return "output_guardrail"
+    if state.get("llm_errors"):
+        return "fallback"
     return "retry" if len(attempts) <= max_retries else "fallback"

@@ -65,6 +65,7 @@ class AdvisorState(TypedDict, total=False):
     draft_body: str                # the model-written part of it, which the judge checks
     retry_feedback: str | None
     attempts: Annotated[list[Attempt], operator.add]
+    llm_errors: Annotated[list[str], operator.add]  # model calls that failed (timeouts, refusals, outages)
     # Output
     status: Status
     final_answer: str

@@ -44,7 +44,10 @@ def judge(state: AdvisorState, services: Services) -> dict:
         verdict = _llm_verdict(state, evidence, services)
     else:
         verdict = Verdict(passed=True, confidence=1.0, violations=[], feedback="", source="precheck")
-    return {"attempts": [Attempt(answer=state["answer"], verdict=verdict)]}
+    update = {"attempts": [Attempt(answer=state["answer"], verdict=verdict)]}
+    if any(v["code"] == "judge_unavailable" for v in verdict["violations"]):
+        update["llm_errors"] = ["reviewer: " + verdict["violations"][0]["detail"]]
+    return update
 
 
 def _llm_verdict(state: AdvisorState, evidence, services: Services) -> Verdict:
@@ -53,6 +56,10 @@ def _llm_verdict(state: AdvisorState, evidence, services: Services) -> Verdict:
                                                        answer=state["draft_body"]))]
     try:
         raw = services.model.bind(response_format=_RESPONSE_FORMAT).invoke(messages).content
+    except Exception as exc:  # no verdict is not a pass
+        return Verdict(passed=False, confidence=0.0, source="llm", feedback="",
+                       violations=[{"code": "judge_unavailable", "detail": f"The reviewer model failed: {type(exc).__name__}"}])
+    try:
         parsed = LLMVerdict.model_validate(json.loads(_json_object(raw)))
     except (ValidationError, ValueError, TypeError) as exc:
         return Verdict(passed=False, confidence=0.0, source="llm",

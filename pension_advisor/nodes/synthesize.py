@@ -19,7 +19,10 @@ def synthesize(state: AdvisorState, services: Services) -> dict:
         messages = [SystemMessage(system), HumanMessage(state["safe_question"])]
         if state.get("retry_feedback"):
             messages.append(HumanMessage(prompts.WRITER_RETRY.format(feedback=state["retry_feedback"])))
-        body = _text(services.model.invoke(messages).content)
+        try:
+            body = _text(services.model.invoke(messages).content)
+        except Exception as exc:  # an outage or timeout: the graph falls back to verified results
+            return {"llm_errors": [f"writer: {type(exc).__name__}: {str(exc)[:200]}"]}
     return {"answer": answer.frame(body, evidence), "draft_body": body}
 
 

@@ -403,7 +403,7 @@ SPECS = [
         args_schema=LumpSumTaxArgs,
         description=("Australia: tax on a superannuation lump sum (member benefit) by age and component: taxed and untaxed "
                      "elements of the taxable component, tax-free component, untaxed plan cap, plus Medicare levy."),
-        intents=(r"tax on (a |my )?(super )?lump sum", r"lump sum .*tax", r"tax .*(withdraw|cash out|take out) .*super",
+        intents=(r"tax\b.*\bsuper(annuation)? lump sum", r"super(annuation)? lump sum.*\btax", r"tax on (a |my )?lump sum", r"tax .*(withdraw|cash out|take out) .*super",
                  r"(withdraw|cash out|take out) .*super .*tax", r"untaxed element"),
         member_args={"taxed_element": "pension_balance", "date_of_birth": "date_of_birth"},
         question_args={"taxed_element": "amount", "date_of_birth": "date_of_birth", "on_date": "on_date"},

@@ -244,25 +244,30 @@ def drawdown_income_tax(drawdown: float, other_income: float = 0, on_date: dt.da
 
 class DrawdownSustainabilityArgs(BaseModel):
     pot: float = Field(ge=0, description="Pension pot in drawdown, GBP.")
-    annual_withdrawal: float = Field(ge=0, description="Withdrawal in the first year, GBP.")
+    annual_withdrawal: float | None = Field(default=None, ge=0, description="Withdrawal in the first year, GBP. If not given, the withdrawal that lasts exactly horizon_years is worked out.")
     annual_return: float = Field(default=0.04, ge=-0.5, le=0.5, description="Assumed investment return a year net of charges, as a ratio (0.04 = 4%).")
     withdrawal_growth: float = Field(default=0.0, ge=0, le=0.2, description="Assumed yearly increase in the withdrawal (e.g. inflation 0.02).")
     horizon_years: int = Field(default=40, ge=1, le=80, description="How many years to test.")
     on_date: dt.date | None = Field(default=None, description="Date the drawdown starts; picks the tax year. Default today.")
 
 
-def drawdown_sustainability(pot: float, annual_withdrawal: float, annual_return: float = 0.04, withdrawal_growth: float = 0.0,
+def drawdown_sustainability(pot: float, annual_withdrawal: float | None = None, annual_return: float = 0.04, withdrawal_growth: float = 0.0,
                             horizon_years: int = 40, on_date: dt.date | None = None) -> CalcResult:
     """How many years a drawdown pot lasts at a withdrawal, return and withdrawal growth (deterministic)."""
     check_non_negative("pot", pot)
-    check_non_negative("annual_withdrawal", annual_withdrawal)
     rules = rules_for("UK", on_date or dt.date.today())
     cite = CitationList(rules)
     ref = cite("tax_free_lump_sum")
+    solved = annual_withdrawal is None
+    if solved:
+        # Level-growth withdrawal taken at the start of each year that uses the pot up over the horizon exactly.
+        ratio = (1 + withdrawal_growth) / (1 + annual_return)
+        annual_withdrawal = pot / sum(ratio ** k for k in range(horizon_years))
+    check_non_negative("annual_withdrawal", annual_withdrawal)
     balance, withdrawal, lasted = pot, annual_withdrawal, None
     for year in range(1, horizon_years + 1):
         # Withdrawals are taken at the start of each year; the rest earns the year's return.
-        if balance < withdrawal:
+        if balance < withdrawal - 1e-6:
             lasted = year - 1 + (balance / withdrawal if withdrawal else 0)
             balance = 0.0
             break
@@ -273,7 +278,11 @@ def drawdown_sustainability(pot: float, annual_withdrawal: float, annual_return:
         Figure(name="years_lasting", label="Years the pot lasts", value=round(lasted, 1) if lasted is not None else f"more than {horizon_years}", unit="years", citation=ref),
         Figure(name="balance_at_horizon", label=f"Balance left after {horizon_years} years", value=money(balance), unit="GBP", citation=ref),
     ]
+    if solved:
+        figures.insert(0, Figure(name="sustainable_withdrawal", label=f"First-year withdrawal that lasts {horizon_years} years", value=money(annual_withdrawal), unit="GBP", period="year", citation=ref))
     path = [f"pot runs out after about {lasted:.1f} years" if lasted is not None else f"pot lasts the {horizon_years}-year horizon"]
+    if solved:
+        path.insert(0, "no withdrawal given: solved for the withdrawal that lasts the horizon")
     assumptions = [f"Return {annual_return * 100:g}% a year every year and withdrawals rising {withdrawal_growth * 100:g}% a year; real returns vary and sequence risk is not modelled.",
                    "Withdrawals are before income tax (see the drawdown income tax tool) and the pot's tax-free cash is assumed already taken.",
                    "The citation is the pension lump sum rule; no official figure enters this projection."]
@@ -349,9 +358,9 @@ SPECS = [
         args_schema=DrawdownTaxArgs,
         description=("United Kingdom: income tax on a year's pension drawdown on top of other income (e.g. State Pension), "
                      "using the tax year's Personal Allowance and bands for England, Wales and Northern Ireland."),
-        intents=(r"tax on (my )?(pension )?(drawdown|withdrawal|income)", r"drawdown .*tax", r"(withdraw|take|draw) .*pension .*tax",
+        intents=(r"tax\b.*\bdrawdown", r"drawdown\b.*\btax", r"tax on (my )?pension (withdrawal|income)", r"(withdraw|take|draw) .*pension .*tax",
                  r"income tax .*pension", r"pension .*income tax"),
-        member_args={"other_income": "annual_salary"},
+        member_args={"drawdown": "pension_balance", "other_income": "annual_salary"},
         question_args={"drawdown": "amount", "on_date": "on_date"},
     ),
     ToolSpec(

@@ -110,3 +110,94 @@ def test_no_uk_rules_for_2019():
         new_state_pension(35, dt.date(2019, 6, 1))
     with pytest.raises(NoRulesForDate):
         new_state_pension(35, dt.date(2027, 4, 6))
+
+
+# --- phase 2 -----------------------------------------------------------------------------------------
+
+from pension_advisor.tools.uk import (  # noqa: E402
+    annual_allowance, drawdown_income_tax, drawdown_sustainability, pension_access_age, tax_free_lump_sum,
+)
+
+
+# Normal minimum pension age 55 -> 57 from 6 April 2028 (Finance Act 2022 s10)
+# https://www.legislation.gov.uk/ukpga/2022/3/section/10
+def test_pension_access_age():
+    assert pension_access_age(dt.date(1970, 6, 1), TODAY).figure("earliest_access_date").value == "2025-06-01"
+    later = pension_access_age(dt.date(1975, 6, 1), TODAY)
+    assert later.figure("normal_minimum_pension_age").value == 57
+    assert later.figure("earliest_access_date").value == "2032-06-01"
+    gap = pension_access_age(dt.date(1972, 1, 10), TODAY)  # 55 in 2027, still 56 on 6 April 2028
+    assert gap.figure("earliest_access_date").value == "2027-01-10"
+    assert gap.figure("access_paused_until").value == "2029-01-10"
+    # 57 before the change: 55 applies, no pause.
+    assert "access_paused_until" not in {f.name for f in pension_access_age(dt.date(1971, 4, 5), TODAY).figures}
+
+
+# Tax-free lump sum: 25% within the £268,275 Lump Sum Allowance
+# https://www.gov.uk/tax-on-your-private-pension/lump-sum-allowance
+def test_tax_free_lump_sum():
+    assert tax_free_lump_sum(200_000, on_date=TODAY).figure("tax_free_lump_sum").value == 50_000
+    big = tax_free_lump_sum(2_000_000, on_date=TODAY)
+    assert big.figure("tax_free_lump_sum").value == 268_275
+    assert "capped" in big.rule_path[0]
+    assert tax_free_lump_sum(400_000, allowance_used=250_000, on_date=TODAY).figure("tax_free_lump_sum").value == 18_275
+
+
+# Annual allowance £60,000, taper (threshold income > £200,000 and adjusted income > £260,000), minimum £10,000, MPAA £10,000
+# https://www.gov.uk/tax-on-your-private-pension/annual-allowance
+@pytest.mark.parametrize("threshold, adjusted, allowance", [
+    (150_000, 300_000, 60_000), (210_000, 260_000, 60_000), (210_000, 280_000, 50_000), (300_000, 360_000, 10_000), (400_000, 500_000, 10_000),
+])
+def test_annual_allowance_taper(threshold, adjusted, allowance):
+    assert annual_allowance(threshold, adjusted, on_date=TODAY).figure("annual_allowance").value == allowance
+
+
+def test_mpaa_and_excess():
+    result = annual_allowance(50_000, 60_000, money_purchase_accessed=True, contributions=15_000, on_date=TODAY)
+    assert result.figure("money_purchase_annual_allowance").value == 10_000
+    assert result.figure("excess_contributions").value == 5_000
+
+
+# Income tax bands (England, Wales, NI): https://www.gov.uk/income-tax-rates
+@pytest.mark.parametrize("drawdown, other, tax", [
+    (10_000, 0, 0.0),                 # within the Personal Allowance
+    (20_000, 12_570, 4_000.0),        # all at 20%
+    (30_000, 0, 3_486.0),             # (30,000 - 12,570) x 20%
+    (60_000, 0, 11_432.0),            # 7,540 + 9,730 x 40%
+    (110_000, 0, 33_432.0),           # PA 7,570: 7,540 + (102,430 - 37,700) x 40%
+])
+def test_drawdown_income_tax(drawdown, other, tax):
+    result = drawdown_income_tax(drawdown, other, TODAY)
+    assert result.figure("tax_on_drawdown").value == tax
+
+
+def test_drawdown_tax_last_year_and_no_rules():
+    assert drawdown_income_tax(30_000, 0, dt.date(2026, 1, 1)).tax_year == "2025-26"
+    with pytest.raises(NoRulesForDate):
+        drawdown_income_tax(30_000, 0, dt.date(2019, 1, 1))
+
+
+@given(st.floats(0, 500_000, allow_nan=False), st.floats(0, 500_000, allow_nan=False), st.floats(0, 200_000, allow_nan=False))
+def test_more_drawdown_never_less_tax_and_never_over_60_percent_marginal(a, b, other):
+    low, high = sorted((a, b))
+    tax_low = drawdown_income_tax(low, other, TODAY).figure("tax_on_drawdown").value
+    tax_high = drawdown_income_tax(high, other, TODAY).figure("tax_on_drawdown").value
+    assert tax_low <= tax_high + 0.01
+    assert tax_high - tax_low <= (high - low) * 0.6 + 0.02
+
+
+def test_drawdown_sustainability():
+    # Zero return, £10,000 a year from £100,000: lasts 10 years.
+    assert drawdown_sustainability(100_000, 10_000, annual_return=0.0, on_date=TODAY).figure("years_lasting").value == 10
+    assert drawdown_sustainability(100_000, 3_000, annual_return=0.05, on_date=TODAY).figure("years_lasting").value == "more than 40"
+    solved = drawdown_sustainability(100_000, annual_return=0.0, horizon_years=20, on_date=TODAY)
+    assert solved.figure("sustainable_withdrawal").value == 5_000
+
+
+@given(st.floats(1_000, 1_000_000, allow_nan=False), st.floats(100, 100_000, allow_nan=False), st.floats(100, 100_000, allow_nan=False))
+def test_larger_withdrawal_never_lasts_longer(pot, a, b):
+    def years(w):
+        v = drawdown_sustainability(pot, w, annual_return=0.03, on_date=TODAY).figure("years_lasting").value
+        return 1_000 if isinstance(v, str) else v
+    low, high = sorted((a, b))
+    assert years(low) >= years(high)
