@@ -143,6 +143,34 @@ def graph(config: Optional[Path] = ConfigOption) -> None:
 
 
 @app.command()
+def rules(
+    country: Optional[str] = typer.Option(None, help="Only this country (AU, US, UK, IN)."),
+    as_json: bool = typer.Option(False, "--json", help="Print every rule table as JSON."),
+) -> None:
+    """List the loaded rule tables: per country, the tax years and each figure with its source."""
+    from .tools.base import CURRENCY, rule_tables
+
+    countries = [country.upper()] if country else list(CURRENCY)
+    if any(c not in CURRENCY for c in countries):
+        _fail(f"unknown country '{country}'; use one of {', '.join(CURRENCY)}")
+    if as_json:
+        print(json.dumps({c: [t.model_dump(mode="json") for t in rule_tables(c)] for c in countries}, indent=2))
+        return
+    for c in countries:
+        tables = rule_tables(c)
+        table = Table(title=f"{c}: tax years {', '.join(t.tax_year for t in tables)}", show_lines=False)
+        for col in ("tax year", "figure", "value", "applies from", "source"):
+            table.add_column(col, overflow="fold")
+        for t in tables:
+            for key, rule in t.rules.items():
+                value = json.dumps(rule.value, default=str)
+                value = value if len(value) <= 60 else value[:57] + "..."
+                source = f"{rule.source_title}\n{rule.source_url}" + (f"\nnote: {rule.note}" if rule.note else "")
+                table.add_row(t.tax_year, key, value, rule.applies_from.isoformat(), source)
+        console.print(table)
+
+
+@app.command()
 def dev(config: Optional[Path] = ConfigOption) -> None:
     """Serve the graph with `langgraph dev` on server.host:server.port (needs the dev extras)."""
     import os

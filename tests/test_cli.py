@@ -70,3 +70,18 @@ def test_trace_id_printed_when_tracing_on(run, tmp_path):
     trace = mlflow.get_trace(trace_id)
     names = {span.name for span in trace.data.spans}
     assert {"input_guardrail", "plan", "tools", "synthesize", "judge", "output_guardrail"} <= names
+
+
+def test_rules_lists_tax_years_and_sources(run):
+    done = run("rules", "--json")
+    assert done.returncode == 0, done.stderr
+    tables = json.loads(done.stdout)
+    assert set(tables) == {"AU", "US", "UK", "IN"}
+    for country, years in tables.items():
+        assert len(years) >= 2, f"{country} needs the current and previous tax year"
+        for table in years:
+            for key, rule in table["rules"].items():
+                assert rule["source_title"] and rule["source_url"].startswith("https://"), (country, key)
+    text = run("rules", "--country", "UK", extra_env={"COLUMNS": "300"})
+    assert text.returncode == 0 and "UK: tax years 2025-26, 2026-27" in text.stdout and "legislation.gov.uk" in text.stdout
+    assert run("rules", "--country", "FR").returncode == 2
