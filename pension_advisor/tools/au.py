@@ -47,6 +47,19 @@ def preservation_age(date_of_birth: dt.date, on_date: dt.date | None = None) -> 
     return build_result("au_preservation_age", rules, cite, figures, assumptions, [band_text])
 
 
+def sg_earnings_cap(rules) -> tuple[float, str] | None:
+    """The most earnings in a year that SG is due on, and the rule-table key it comes from (None if not loaded).
+
+    Up to 30 June 2026 the maximum contribution base is per quarter (four of them for an even salary); from
+    1 July 2026 (Payday Super) it is per financial year.
+    """
+    if "max_contribution_base_quarter" in rules.rules:
+        return rules.value("max_contribution_base_quarter") * 4, "max_contribution_base_quarter"
+    if "max_contributions_base_year" in rules.rules:
+        return rules.value("max_contributions_base_year"), "max_contributions_base_year"
+    return None
+
+
 class SuperGuaranteeArgs(BaseModel):
     salary: float = Field(ge=0, description="Annual ordinary time earnings (qualifying earnings from 1 July 2026), AUD.")
     on_date: dt.date | None = Field(default=None, description="Date the question is about; picks the financial year. Default today.")
@@ -319,9 +332,13 @@ def super_projection(balance: float, salary: float = 0, years: int | None = None
     sg_ref, tax_ref, cap_ref = cite("super_guarantee_rate"), cite("contributions_tax_rate"), cite("concessional_cap")
     growth = annual_return - annual_fee
     total_contributions = 0.0
-    over_cap = False
+    over_cap = sg_capped = False
+    earnings_cap = sg_earnings_cap(rules)
     for year in range(years):
         pay = salary * (1 + salary_growth) ** year
+        if earnings_cap and pay > earnings_cap[0]:
+            # SG is only due on earnings up to the maximum contribution base.
+            pay, sg_capped = earnings_cap[0], True
         concessional = pay * sg_rate + extra_concessional
         over_cap = over_cap or concessional > cap
         net = concessional * (1 - tax_rate)
@@ -342,6 +359,10 @@ def super_projection(balance: float, salary: float = 0, years: int | None = None
         "Amounts are in future dollars, not adjusted for inflation; Division 293 tax and insurance premiums are ignored.",
     ]
     path = [f"{years} years at {growth * 100:g}% net growth"]
+    if sg_capped:
+        path.append("salary above the maximum contribution base: SG capped")
+        figures.append(Figure(name="sg_earnings_cap", label="Most earnings a year SG is due on (maximum contribution base)",
+                              value=money(earnings_cap[0]), unit="AUD", period="year", citation=cite(earnings_cap[1])))
     if over_cap:
         path.append("concessional contributions exceed the concessional cap in at least one year")
         figures.append(Figure(name="concessional_cap", label="Concessional contributions cap", value=money(cap), unit="AUD", period="year", citation=cap_ref))

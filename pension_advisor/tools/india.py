@@ -172,14 +172,18 @@ def nps_exit(corpus: float, on_date: dt.date | None = None) -> CalcResult:
     if corpus <= rule["full_lump_sum_up_to"]:
         lump, path = corpus, f"corpus up to Rs {rule['full_lump_sum_up_to']:,}: all of it can be taken as a lump sum"
     elif corpus <= rule["partial_band_up_to"]:
-        lump = rule["partial_band_lump_sum"]
-        path = f"corpus Rs {rule['full_lump_sum_up_to']:,} to {rule['partial_band_up_to']:,}: up to Rs {lump:,} lump sum, rest as annuity or systematic withdrawal"
+        # Two options in this band: up to Rs 6 lakh lump sum with the rest by systematic unit redemption (6+ years) or
+        # annuity, or up to 80% lump sum with at least 20% annuity. The most as a lump sum is the larger of the two.
+        lump = max(rule["partial_band_lump_sum"], corpus * rule["max_lump_sum_fraction"])
+        path = (f"corpus Rs {rule['full_lump_sum_up_to']:,} to {rule['partial_band_up_to']:,}: up to {percent(rule['max_lump_sum_fraction']):g}% lump sum "
+                f"with at least {percent(rule['min_annuity_fraction']):g}% annuity, or up to Rs {rule['partial_band_lump_sum']:,} lump sum "
+                "with the rest by systematic unit redemption (at least 6 years) or annuity")
     else:
         lump = corpus * rule["max_lump_sum_fraction"]
         path = f"corpus over Rs {rule['partial_band_up_to']:,}: up to {percent(rule['max_lump_sum_fraction']):g}% lump sum, at least {percent(rule['min_annuity_fraction']):g}% annuity"
     figures = [
         Figure(name="max_lump_sum", label="Most that can be taken as a lump sum", value=money(lump), unit="INR", citation=ref),
-        Figure(name="min_annuity_or_withdrawal", label="Least to use for an annuity (or systematic withdrawal in the middle band)", value=money(corpus - lump), unit="INR", citation=ref),
+        Figure(name="min_annuity_or_withdrawal", label="Least to use for an annuity when the most is taken as a lump sum", value=money(corpus - lump), unit="INR", citation=ref),
     ]
     assumptions = ["Non-government sector subscriber (All Citizen or Corporate model) at normal exit (60, superannuation or 15 years); government-sector rules differ.",
                    "Tax on the lump sum and annuity income is not calculated here.",
@@ -300,7 +304,8 @@ SPECS = [
         function=nps_exit,
         args_schema=NpsExitArgs,
         description=("India: NPS normal exit for non-government subscribers: the most that can be withdrawn as a lump sum and the "
-                     "least that must buy an annuity (all up to Rs 8 lakh; Rs 6 lakh in the Rs 8-12 lakh band; 80/20 above)."),
+                     "least that must buy an annuity (all up to Rs 8 lakh; above that up to 80% lump sum with at least 20% annuity, "
+                     "or in the Rs 8-12 lakh band up to Rs 6 lakh lump sum with the rest by systematic unit redemption)."),
         intents=(r"\bNPS\b", r"national pension system", r"annuit"),
         member_args={"corpus": "nps_balance"},
         question_args={"corpus": "amount", "on_date": "on_date"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from pydantic import BaseModel, Field
 
@@ -114,7 +115,8 @@ def pension_access_age(date_of_birth: dt.date, on_date: dt.date | None = None) -
     rule, ref = rules.value("normal_minimum_pension_age"), cite("normal_minimum_pension_age")
     at_55, at_57 = add_years(date_of_birth, rule["age"]), add_years(date_of_birth, rule["new_age"])
     change = rule["new_age_from"]
-    if at_57 < change or at_55 >= change:
+    # Someone who is 57 by 6 April 2028 (born on or before 6 April 1971) keeps access throughout: no pause.
+    if at_57 <= change or at_55 >= change:
         earliest = at_57 if at_55 >= change else at_55
         age = rule["new_age"] if at_55 >= change else rule["age"]
         path = [f"reaches {age} {'on or after' if age == rule['new_age'] else 'before'} {change:%-d %B %Y}"]
@@ -180,8 +182,10 @@ def annual_allowance(threshold_income: float = 0, adjusted_income: float = 0, mo
     aa, ref = rules.value("annual_allowance"), cite("annual_allowance")
     allowance = aa["standard"]
     if threshold_income > aa["threshold_income"] and adjusted_income > aa["adjusted_income"]:
-        # £1 less allowance for every £2 of adjusted income over the limit, down to the minimum.
-        allowance = max(aa["minimum"], aa["standard"] - (adjusted_income - aa["adjusted_income"]) / 2)
+        # £1 less allowance for every £2 of adjusted income over the limit, down to the minimum; the reduction is
+        # rounded down to a whole pound (Finance Act 2004 s228ZA(2)).
+        reduction = math.floor((adjusted_income - aa["adjusted_income"]) * aa["taper_per_2"] / 2)
+        allowance = max(aa["minimum"], aa["standard"] - reduction)
         path = [f"threshold income over {aa['threshold_income']:,} and adjusted income over {aa['adjusted_income']:,}: tapered"]
     else:
         path = ["no taper: standard annual allowance"]
@@ -273,6 +277,9 @@ def drawdown_sustainability(pot: float, annual_withdrawal: float | None = None, 
             break
         balance = (balance - withdrawal) * (1 + annual_return)
         withdrawal *= 1 + withdrawal_growth
+    if lasted is None and annual_withdrawal and balance < 1e-6:
+        # The last withdrawal within the horizon used the pot up exactly: it lasts the horizon, not "more than" it.
+        lasted, balance = horizon_years, 0.0
     figures = [
         Figure(name="initial_withdrawal_rate", label="First-year withdrawal as a share of the pot", value=round(annual_withdrawal / pot * 100, 2) if pot else 0.0, unit="%", citation=ref),
         Figure(name="years_lasting", label="Years the pot lasts", value=round(lasted, 1) if lasted is not None else f"more than {horizon_years}", unit="years", citation=ref),

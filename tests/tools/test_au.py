@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
@@ -12,6 +12,8 @@ from pension_advisor.tools.base import NoRulesForDate
 
 TODAY = dt.date(2026, 11, 26)
 LAST_YEAR = dt.date(2026, 1, 15)  # 2025-26 financial year
+# Property tests stay small: the machine has 2 cores.
+PROPERTY = settings(max_examples=60, deadline=None)
 
 
 # Preservation age bands: ATO Schedule 11, preservation age table
@@ -34,6 +36,15 @@ def test_preservation_age_bands(born, age):
     assert result.citations[0].url.startswith("https://www.ato.gov.au/")
 
 
+# ATO worked example on the same page: "if your employee was born on 1 October 1962, they reached their
+# preservation age of 58 on 1 October 2020".
+# https://www.ato.gov.au/Rates/Schedule-11---Tax-table-for-employment-termination-payments/?page=6
+def test_preservation_age_ato_worked_example():
+    result = preservation_age(dt.date(1962, 10, 1), TODAY)
+    assert result.figure("preservation_age").value == 58
+    assert result.figure("preservation_date").value == "2020-10-01"
+
+
 def test_preservation_date_is_the_birthday_and_feb_29_falls_on_feb_28():
     assert preservation_age(dt.date(1975, 3, 14), TODAY).figure("preservation_date").value == "2035-03-14"
     result = preservation_age(dt.date(1964, 2, 29), TODAY)  # age 59; 2023 is not a leap year
@@ -53,6 +64,7 @@ def test_preservation_age_rejects_future_birth():
     assert err.value.code == "date_of_birth_in_future"
 
 
+@PROPERTY
 @given(st.dates(dt.date(1940, 1, 1), dt.date(2005, 12, 31)), st.dates(dt.date(1940, 1, 1), dt.date(2005, 12, 31)))
 def test_later_birth_never_lowers_preservation_age(a, b):
     earlier, later = sorted((a, b))
@@ -64,6 +76,8 @@ def test_later_birth_never_lowers_preservation_age(a, b):
 
 # SG rate 12% from 1 July 2025 (ATO key super rates, Table 21)
 # https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Superguaranteepercentage
+# (the ATO table itself is not in the search corpus; 12.0% for years from 1 July 2025 checked against published copies
+# of it, e.g. Hostplus's "charge percentage" table). 12% x $80,000 = $9,600 is worked out by hand from that rate.
 def test_super_guarantee_on_salary():
     result = super_guarantee(80_000, TODAY)
     assert result.figure("sg_rate").value == 12
@@ -108,6 +122,7 @@ def test_no_rules_for_other_years(when):
         preservation_age(dt.date(1960, 1, 1), when)
 
 
+@PROPERTY
 @given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False))
 def test_super_guarantee_grows_with_salary_and_never_exceeds_the_rate(a, b):
     low, high = sorted((a, b))
@@ -128,6 +143,8 @@ from pension_advisor.tools.au import (  # noqa: E402
 # Contribution caps and bring-forward thresholds (ITAA 1997 s292-85; ATO contributions caps):
 # https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Contributionscaps
 # 2025-26: CC $30,000, NCC $120,000, TBC $2.0m -> 3 years under $1.76m, 2 years under $1.88m, none from $2.0m.
+# (The ATO table is not in the search corpus; the 2025-26 table "less than $1.76m: $360,000; $1.76m to < $1.88m:
+# $240,000; $1.88m to < $2m: $120,000; $2m or more: nil" is as published by CFS FirstTech and MLC.)
 @pytest.mark.parametrize("balance, years, allowed", [
     (500_000, 3, 360_000), (1_759_999, 3, 360_000), (1_760_000, 2, 240_000), (1_879_999, 2, 240_000),
     (1_880_000, 1, 120_000), (1_999_999, 1, 120_000), (2_000_000, 0, 0), (3_000_000, 0, 0),
@@ -153,6 +170,7 @@ def test_caps_2026_27_and_age_75():
         contribution_caps(100_000, on_date=TODAY)
 
 
+@PROPERTY
 @given(st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 5_000_000, allow_nan=False))
 def test_larger_balance_never_allows_more_non_concessional(a, b):
     low, high = sorted((a, b))
@@ -161,6 +179,10 @@ def test_larger_balance_never_allows_more_non_concessional(a, b):
     assert first >= second
 
 
+# ATO: "General transfer balance cap indexation on 1 July 2025": the cap rises from $1.9m to $2m, and people starting
+# a retirement-phase pension for the first time on or after 1 July 2025 get a personal cap of $2m.
+# https://ato.gov.au/individuals-and-families/super-for-individuals-and-families/self-managed-super-funds-smsf/smsf-newsroom/general-transfer-balance-cap-indexation-on-1-july-2025
+# $2.5m moved in 2025-26: $2m fits, $500,000 must stay in accumulation (worked out by hand from that cap).
 def test_transfer_balance_cap():
     assert transfer_balance_cap(2_500_000, LAST_YEAR).figure("excess").value == 500_000
     result = transfer_balance_cap(2_500_000, TODAY)
@@ -171,6 +193,8 @@ def test_transfer_balance_cap():
 
 
 # Super lump sum tax table (ATO Table 13): https://www.ato.gov.au/Rates/Key-superannuation-rates-and-thresholds/?page=11
+# (in the search corpus: taxed element 20% under preservation age, nil at 60 or more; untaxed element 30% / 15% up to
+# the untaxed plan cap, 45% above; Medicare levy on top.)
 def test_lump_sum_over_60_taxed_element_is_tax_free():
     result = super_lump_sum_tax(200_000, dt.date(1962, 5, 1), on_date=TODAY)
     assert result.figure("total_tax").value == 0
@@ -205,6 +229,11 @@ def test_age_pension_full_rate_single_homeowner():
     assert result.figure("age_pension_age").value.startswith("reached")
 
 
+# Services Australia assets test: "For every $1000 in assets above the applicable limit, your rate of pension will
+# reduce by $3 per fortnight, if you're single" (and $1.50 for each member of a couple).
+# https://www.servicesaustralia.gov.au/assets-test-for-age-pension
+# (the taper is in the search corpus; the September 2025 limit $321,500 and rate $1,178.70 are not, so the expected
+# amounts are worked out by hand from the rule table's figures and that taper.)
 def test_age_pension_assets_test_taper_and_cut_off():
     # $100,000 over the $321,500 limit -> $300 a fortnight less.
     result = age_pension(dt.date(1955, 3, 3), "single", True, 421_500, on_date=AP_DATE)
@@ -214,6 +243,8 @@ def test_age_pension_assets_test_taper_and_cut_off():
     assert age_pension(dt.date(1955, 3, 3), "single", True, 715_000, on_date=AP_DATE).figure("estimated_pension_fortnight").value == 0
 
 
+# Services Australia income test: couples lose 25 cents each (50 cents combined) for each dollar of combined income
+# over the free area. https://www.servicesaustralia.gov.au/income-test-for-age-pension
 def test_age_pension_income_test_couple():
     # Couple combined: free area $380 a fortnight, 50c per $1 of combined income above it.
     result = age_pension(dt.date(1956, 8, 1), "couple", True, 100_000, 26 * 580, on_date=AP_DATE)
@@ -233,6 +264,7 @@ def test_age_pension_age_and_missing_rates():
     assert older.figure("estimated_pension_fortnight").value == round(1178.70 - 78_500 / 1000 * 3, 2)
 
 
+@PROPERTY
 @given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False), st.booleans(), st.sampled_from(["single", "couple"]))
 def test_more_assets_never_raise_age_pension(a, b, home, status):
     low, high = sorted((a, b))
@@ -241,6 +273,9 @@ def test_more_assets_never_raise_age_pension(a, b, home, status):
     assert first >= second >= 0
 
 
+# No official worked projection exists; these figures are worked out by hand from the ATO's published rules in the
+# rule table: SG 12% https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Superguaranteepercentage
+# and 15% contributions tax on concessional contributions.
 def test_super_projection():
     # No contributions, 5% growth for 2 years: 100,000 x 1.05^2.
     assert super_projection(100_000, years=2, annual_return=0.05, on_date=TODAY).figure("projected_balance").value == 110_250
@@ -252,3 +287,91 @@ def test_super_projection():
     assert super_projection(0, 80_000, date_of_birth=dt.date(1980, 1, 1), on_date=TODAY).figure("years").value == 21
     over = super_projection(0, 200_000, years=1, extra_concessional=20_000, on_date=TODAY)
     assert "exceed the concessional cap" in over.rule_path[-1]
+
+
+# SG is only due on earnings up to the maximum contributions base ($32,500 x 100 / 12 rounded down to $10 = $270,830
+# for 2026-27; four quarters of $62,500 for 2025-26), so a projection must not pay SG above it. Worked by hand from the
+# ATO page in the rule table:
+# https://www.ato.gov.au/businesses-and-organisations/super-for-employers/payday-super/paying-super-on-payday/what-payments-are-qualifying-earnings/maximum-contributions-base
+def test_super_projection_caps_sg_at_the_maximum_contributions_base():
+    result = super_projection(0, 500_000, years=1, annual_return=0.0, on_date=TODAY)
+    assert result.figure("projected_balance").value == round(270_830 * 0.12 * 0.85, 2)  # 27,624.66
+    assert super_projection(0, 500_000, years=1, annual_return=0.0, on_date=LAST_YEAR).figure("projected_balance").value == round(250_000 * 0.12 * 0.85, 2)
+
+
+@PROPERTY
+@given(st.floats(0, 10_000_000, allow_nan=False), st.floats(0, 10_000_000, allow_nan=False), st.sampled_from([LAST_YEAR, TODAY]))
+def test_transfer_balance_cap_splits_the_amount_and_never_exceeds_the_cap(a, b, when):
+    low, high = sorted((a, b))
+    results = {amount: transfer_balance_cap(amount, when) for amount in (low, high)}
+    for amount, result in results.items():
+        cap = result.figure("general_transfer_balance_cap").value
+        transferable, excess = result.figure("transferable").value, result.figure("excess").value
+        assert 0 <= transferable <= cap and excess >= 0
+        # Each figure is rounded to the cent on its own, so their sum can be a cent out.
+        assert abs(transferable + excess - amount) <= 0.0101
+    assert results[low].figure("transferable").value <= results[high].figure("transferable").value
+    assert results[low].figure("excess").value <= results[high].figure("excess").value
+
+
+@PROPERTY
+@given(st.floats(0, 3_000_000, allow_nan=False), st.floats(0, 3_000_000, allow_nan=False), st.floats(0, 500_000, allow_nan=False),
+       st.dates(dt.date(1940, 1, 1), dt.date(2000, 12, 31)), st.dates(dt.date(1940, 1, 1), dt.date(2000, 12, 31)),
+       st.sampled_from([LAST_YEAR, TODAY]))
+def test_lump_sum_tax_is_bounded_and_never_falls_with_size_or_rises_with_age(taxed, untaxed, extra, a, b, when):
+    older, younger = sorted((a, b))
+    result = super_lump_sum_tax(taxed, younger, untaxed, on_date=when)
+    tax = result.figure("total_tax").value
+    # Table 13 top rates plus the 2% Medicare levy: at most 22% of the taxed element and 47% of the untaxed element.
+    assert 0 <= tax <= taxed * 0.22 + untaxed * 0.47 + 0.01
+    assert result.figure("net_payment").value >= 0
+    assert super_lump_sum_tax(taxed + extra, younger, untaxed + extra, on_date=when).figure("total_tax").value >= tax - 0.01
+    # Every Table 13 rate for 60 and over is at or below the under-60 rate: an older member never pays more.
+    assert super_lump_sum_tax(taxed, older, untaxed, on_date=when).figure("total_tax").value <= tax + 0.01
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 300_000, allow_nan=False),
+       st.booleans(), st.sampled_from(["single", "couple"]))
+def test_more_income_never_raises_age_pension_and_it_never_exceeds_the_maximum(assets, a, b, home, status):
+    low, high = sorted((a, b))
+    first = age_pension(dt.date(1950, 1, 1), status, home, assets, low, on_date=AP_DATE)
+    second = age_pension(dt.date(1950, 1, 1), status, home, assets, high, on_date=AP_DATE)
+    maximum = first.figure("max_rate_fortnight").value
+    assert maximum >= first.figure("estimated_pension_fortnight").value >= second.figure("estimated_pension_fortnight").value >= 0
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 1_000_000, allow_nan=False), st.floats(0, 1_000_000, allow_nan=False),
+       st.integers(0, 40), st.floats(-0.1, 0.12, allow_nan=False), st.sampled_from([LAST_YEAR, TODAY]))
+@example(0.0, 0.0, 500_000.0, 1, 0.0, TODAY)
+def test_super_projection_grows_with_the_balance_and_sg_stays_within_the_guarantee(balance, more, salary, years, annual_return, when):
+    base = super_projection(balance, salary, years=years, annual_return=annual_return, on_date=when)
+    bigger = super_projection(balance + more, salary, years=years, annual_return=annual_return, on_date=when)
+    assert bigger.figure("projected_balance").value >= base.figure("projected_balance").value - 0.01
+    # Employer SG in the projection is never more than the super guarantee tool says is due (capped at the
+    # maximum contribution base), less the 15% contributions tax.
+    sg_due = super_guarantee(salary, when).figure("employer_sg").value
+    assert base.figure("net_contributions").value <= years * sg_due * 0.85 + 0.01 * (years + 1)
+
+
+# Tool -> the official-example tests (each has its source page in the comment above it) and the hypothesis property
+# tests in this file. test_rules_and_specs.py checks that together the four test files cover every tool in TOOL_SPECS.
+OFFICIAL_EXAMPLES = {
+    "au_preservation_age": [test_preservation_age_bands, test_preservation_age_ato_worked_example],
+    "au_super_guarantee": [test_super_guarantee_on_salary],
+    "au_contribution_caps": [test_bring_forward_2025_26],
+    "au_transfer_balance_cap": [test_transfer_balance_cap],
+    "au_super_lump_sum_tax": [test_lump_sum_over_60_taxed_element_is_tax_free],
+    "au_age_pension": [test_age_pension_assets_test_taper_and_cut_off, test_age_pension_income_test_couple],
+    "au_super_projection": [test_super_projection, test_super_projection_caps_sg_at_the_maximum_contributions_base],
+}
+PROPERTY_TESTS = {
+    "au_preservation_age": [test_later_birth_never_lowers_preservation_age],
+    "au_super_guarantee": [test_super_guarantee_grows_with_salary_and_never_exceeds_the_rate],
+    "au_contribution_caps": [test_larger_balance_never_allows_more_non_concessional],
+    "au_transfer_balance_cap": [test_transfer_balance_cap_splits_the_amount_and_never_exceeds_the_cap],
+    "au_super_lump_sum_tax": [test_lump_sum_tax_is_bounded_and_never_falls_with_size_or_rises_with_age],
+    "au_age_pension": [test_more_assets_never_raise_age_pension, test_more_income_never_raises_age_pension_and_it_never_exceeds_the_maximum],
+    "au_super_projection": [test_super_projection_grows_with_the_balance_and_sg_stays_within_the_guarantee],
+}

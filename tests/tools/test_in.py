@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
@@ -11,10 +11,14 @@ from pension_advisor.tools.base import NoRulesForDate
 from pension_advisor.tools.india import epf_contribution
 
 TODAY = dt.date(2026, 11, 26)
+# Property tests stay small: the machine has 2 cores.
+PROPERTY = settings(max_examples=60, deadline=None)
 
 
 # EPFO: employee 12% of basic + DA; employer 12%, of which 8.33% of wages up to Rs 15,000 (max Rs 1,250) to EPS.
 # https://www.epfindia.gov.in/site_en/FAQ.php
+# (EPFO's FAQ page is not in the search corpus; "8.33% of 15000 = Rs 1250" and the 12% / 3.67% / 8.33% split are as
+# published in copies of EPFO material. The splits below are worked by hand from those rates.)
 @pytest.mark.parametrize("wage, employee, eps, employer_epf", [
     (15_000, 1_800, 1_250, 550),
     (10_000, 1_200, 833, 367),
@@ -43,6 +47,7 @@ def test_epf_rejects_negative_wage():
         epf_contribution(-100, TODAY)
 
 
+@PROPERTY
 @given(st.floats(0, 1_000_000, allow_nan=False))
 def test_employer_share_adds_up_and_eps_is_capped(wage):
     result = epf_contribution(wage, TODAY)
@@ -61,6 +66,11 @@ from pension_advisor.tools.india import (  # noqa: E402
 LAST_YEAR = dt.date(2026, 2, 1)  # 2025-26
 
 
+# EPF Scheme 1952 para 60: interest is worked out on the monthly running balance, "adding the monthly running balance
+# and multiplying it with the interest rate / 1200", and credited at the year end; 8.25% declared for 2025-26.
+# https://www.epfindia.gov.in/site_en/index.php
+# (EPFO's pages are not in the search corpus; the para 60 method is as quoted in published copies. The balances below
+# are worked out by hand from it.)
 def test_epf_projection_interest_on_balance_only():
     # No contributions: one year at 8.25% on Rs 1,00,000.
     assert epf_projection(100_000, 0, years=1, on_date=TODAY).figure("projected_balance").value == 108_250
@@ -79,6 +89,9 @@ def test_epf_projection_monthly_running_balance():
 
 # EPS 1995 para 12: pensionable salary x service / 70; 2 years' weightage at 20+ years; 4% a year reduction from 50;
 # minimum Rs 1,000. https://www.epfindia.gov.in/site_en/FAQ.php
+# (EPFO's page is not in the search corpus; the formula "Pensionable Salary x Pensionable Service / 70" with the 2-year
+# bonus at 20 years and "4% for each year prior to 58" is as quoted from EPFO material in published copies. Amounts are
+# worked out by hand from the rule table.)
 @pytest.mark.parametrize("salary, service, age, pension", [
     (15_000, 35, 58, 15_000 * 37 / 70),          # 7,928.57
     (25_000, 35, 58, 15_000 * 37 / 70),          # salary capped at 15,000
@@ -99,6 +112,7 @@ def test_eps_pension_refusals():
     assert err.value.code == "age_out_of_range"
 
 
+@PROPERTY
 @given(st.integers(50, 57), st.integers(50, 58), st.floats(10, 40))
 def test_later_eps_start_never_pays_less(a, b, service):
     early, late = sorted((a, b))
@@ -106,7 +120,11 @@ def test_later_eps_start_never_pays_less(a, b, service):
 
 
 # NPS exit (non-government), PIB 19 Dec 2025: https://pib.gov.in/PressReleasePage.aspx?PRID=2206763
-@pytest.mark.parametrize("corpus, lump", [(500_000, 500_000), (800_000, 800_000), (1_000_000, 600_000), (1_200_000, 600_000), (5_000_000, 4_000_000)])
+# Normal exit: "a) Corpus <= Rs 8 lakh: 100% lumpsum or SLW or SUR (or) Up to 80% lumpsum & At least 20% annuity;
+# b) Corpus > Rs 8 lakh <= Rs 12 lakh: Up to Rs 6 lakh as lumpsum and balance as SUR for min. 6 years or annuity. (or)
+# Up to 80% lumpsum & At least 20% annuity; c) Corpus > Rs 12 lakh: Up to 80% lumpsum & At least 20% annuity."
+# So in the Rs 8-12 lakh band the most that can be taken as a lump sum is 80% (more than Rs 6 lakh there).
+@pytest.mark.parametrize("corpus, lump", [(500_000, 500_000), (800_000, 800_000), (1_000_000, 800_000), (1_200_000, 960_000), (5_000_000, 4_000_000)])
 def test_nps_exit(corpus, lump):
     result = nps_exit(corpus, TODAY)
     assert result.figure("max_lump_sum").value == lump
@@ -120,12 +138,20 @@ def test_nps_exit_before_amendment_not_modelled():
 
 
 # EPF withdrawal TDS: s192A (1961 Act) / s392(7) (2025 Act): 10% on Rs 50,000 or more before 5 years' service.
+# https://incometaxindia.gov.in/Pages/acts/income-tax-act.aspx
+# (the Act's page is not in the search corpus; s192A - 10% TDS, none where the payment is less than Rs 50,000, none after
+# five years' continuous service - is as published in copies of the section. TDS amounts worked by hand.)
 @pytest.mark.parametrize("amount, service, tds", [(200_000, 3, 20_000), (49_999, 3, 0), (200_000, 5, 0), (200_000, 12, 0)])
 def test_epf_withdrawal_tax(amount, service, tds):
     assert epf_withdrawal_tax(amount, service, TODAY).figure("tds").value == tds
     assert epf_withdrawal_tax(amount, service, LAST_YEAR).figure("tds").value == tds
 
 
+# Interest on employee PF contributions above Rs 2.5 lakh a year (Rs 5 lakh where the employer does not contribute) is
+# taxable: Income-tax Act 1961 s10(11)/(12) provisos and Rule 9D (CBDT Notification 95/2021).
+# https://incometaxindia.gov.in/Pages/acts/income-tax-act.aspx
+# (not in the search corpus; the thresholds are as published in copies of Notification 95/2021. The excess and the
+# interest on it at 8.25% are worked out by hand.)
 def test_epf_interest_tax_threshold():
     result = epf_interest_tax(300_000, on_date=LAST_YEAR)
     assert result.figure("excess_contribution").value == 50_000
@@ -135,3 +161,100 @@ def test_epf_interest_tax_threshold():
     assert epf_interest_tax(monthly_basic_wage=250_000, on_date=LAST_YEAR).figure("excess_contribution").value == 110_000
     later = epf_interest_tax(300_000, on_date=TODAY)
     assert any("not confirmed" in a for a in later.assumptions)
+
+
+@PROPERTY
+@given(st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 200_000, allow_nan=False),
+       st.integers(0, 35), st.sampled_from([LAST_YEAR, TODAY]))
+def test_epf_projection_grows_with_balance_and_wage_and_is_at_least_what_went_in(balance, more, wage, years, when):
+    base = epf_projection(balance, wage, years=years, on_date=when)
+    projected = base.figure("projected_balance").value
+    assert epf_projection(balance + more, wage, years=years, on_date=when).figure("projected_balance").value >= projected - 0.01
+    assert epf_projection(balance, wage * 1.1, years=years, on_date=when).figure("projected_balance").value >= projected - 0.01
+    # Interest is never negative, so the balance is at least the opening balance plus every contribution credited.
+    assert projected >= balance + base.figure("total_contributions").value - 0.01
+    # With no contributions the balance compounds once a year at the declared rate.
+    alone = epf_projection(balance, 0, years=years, on_date=when).figure("projected_balance").value
+    assert abs(alone - balance * 1.0825 ** years) <= max(0.01, balance * 1.0825 ** years * 1e-9)
+
+
+@PROPERTY
+@given(st.floats(0, 50_000, allow_nan=False), st.floats(10, 45, allow_nan=False), st.floats(10, 45, allow_nan=False),
+       st.integers(50, 70))
+@example(15_000.0, 19.5, 20.0, 58)
+def test_more_eps_service_never_pays_less_and_pension_stays_within_the_formula(salary, a, b, age):
+    shorter, longer = sorted((a, b))
+    first = eps_pension(salary, shorter, age, TODAY).figure("monthly_pension").value
+    second = eps_pension(salary, longer, age, TODAY).figure("monthly_pension").value
+    assert first <= second
+    # Never below the Rs 1,000 minimum; never above the unreduced formula on the capped salary with weightage.
+    assert 1_000 <= second <= max(1_000, min(salary, 15_000) * (longer + 2) / 70) + 0.005
+
+
+@PROPERTY
+@given(st.floats(0, 50_000_000, allow_nan=False), st.floats(0, 50_000_000, allow_nan=False))
+@example(1_000_000.0, 1_100_000.0)
+def test_nps_lump_sum_is_at_least_80_percent_and_the_split_adds_up(a, b):
+    small, large = sorted((a, b))
+    for corpus in (small, large):
+        result = nps_exit(corpus, TODAY)
+        lump, rest = result.figure("max_lump_sum").value, result.figure("min_annuity_or_withdrawal").value
+        # The 80/20 option is open at every corpus size, and nothing more than the corpus can be taken.
+        assert corpus * 0.8 - 0.01 <= lump <= corpus + 0.005
+        # Each figure is rounded to the cent on its own, so their sum can be a cent out.
+        assert abs(lump + rest - corpus) <= 0.0101 and rest <= corpus * 0.2 + 0.01
+        if corpus <= 800_000:
+            assert lump == round(corpus, 2)
+    # Within the same side of the Rs 8 lakh all-lump-sum limit, a bigger corpus never allows a smaller lump sum.
+    if (small <= 800_000) == (large <= 800_000):
+        assert nps_exit(small, TODAY).figure("max_lump_sum").value <= nps_exit(large, TODAY).figure("max_lump_sum").value
+
+
+@PROPERTY
+@given(st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 40, allow_nan=False), st.floats(0, 40, allow_nan=False),
+       st.sampled_from([LAST_YEAR, TODAY]))
+def test_epf_withdrawal_tds_is_ten_percent_or_nothing_and_never_rises_with_service(amount, a, b, when):
+    shorter, longer = sorted((a, b))
+    first = epf_withdrawal_tax(amount, shorter, when)
+    second = epf_withdrawal_tax(amount, longer, when)
+    for result in (first, second):
+        tds = result.figure("tds").value
+        assert tds in (0, round(amount * 0.10, 2))
+        # Each figure is rounded to the cent on its own, so their sum can be a cent out.
+        assert abs(result.figure("amount_after_tds").value + tds - amount) <= 0.0101
+    assert second.figure("tds").value <= first.figure("tds").value
+    if amount < 50_000 or longer >= 5:
+        assert second.figure("tds").value == 0
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False))
+def test_taxable_pf_interest_grows_with_contributions_and_only_on_the_excess(a, b):
+    low, high = sorted((a, b))
+    first, second = epf_interest_tax(low, on_date=LAST_YEAR), epf_interest_tax(high, on_date=LAST_YEAR)
+    for amount, result in ((low, first), (high, second)):
+        excess = result.figure("excess_contribution").value
+        assert 0 <= excess <= amount + 0.005
+        assert abs(excess - max(0.0, amount - result.figure("threshold").value)) <= 0.01
+        assert abs(result.figure("taxable_interest_estimate").value - excess * 0.0825) <= 0.01
+        # Without employer contributions the threshold is higher, so never more is taxable.
+        assert epf_interest_tax(amount, employer_contributes=False, on_date=LAST_YEAR).figure("excess_contribution").value <= excess
+    assert first.figure("excess_contribution").value <= second.figure("excess_contribution").value
+
+
+OFFICIAL_EXAMPLES = {
+    "in_epf_contribution": [test_epf_split],
+    "in_epf_projection": [test_epf_projection_interest_on_balance_only],
+    "in_eps_pension": [test_eps_pension],
+    "in_nps_exit": [test_nps_exit],
+    "in_epf_withdrawal_tax": [test_epf_withdrawal_tax],
+    "in_epf_interest_tax": [test_epf_interest_tax_threshold],
+}
+PROPERTY_TESTS = {
+    "in_epf_contribution": [test_employer_share_adds_up_and_eps_is_capped],
+    "in_epf_projection": [test_epf_projection_grows_with_balance_and_wage_and_is_at_least_what_went_in],
+    "in_eps_pension": [test_later_eps_start_never_pays_less, test_more_eps_service_never_pays_less_and_pension_stays_within_the_formula],
+    "in_nps_exit": [test_nps_lump_sum_is_at_least_80_percent_and_the_split_adds_up],
+    "in_epf_withdrawal_tax": [test_epf_withdrawal_tds_is_ten_percent_or_nothing_and_never_rises_with_service],
+    "in_epf_interest_tax": [test_taxable_pf_interest_grows_with_contributions_and_only_on_the_excess],
+}

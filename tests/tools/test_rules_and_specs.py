@@ -162,3 +162,51 @@ def test_intents_route_questions(country, question, expected):
 ])
 def test_intents_ignore_unrelated_questions(country, question):
     assert not [n for n, s in TOOL_SPECS.items() if s.country == country and s.matches(question)]
+
+
+# --- every calculator is tested against an official source and by a property test -----------------------------
+
+import inspect  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+from tests.tools import test_au, test_in, test_uk, test_us  # noqa: E402
+
+TEST_MODULES = (test_au, test_us, test_uk, test_in)
+# Sites whose pages count as official sources for the worked examples and published tables.
+OFFICIAL_DOMAINS = ("ato.gov.au", "servicesaustralia.gov.au", "irs.gov", "ssa.gov", "ecfr.gov", "gov.uk",
+                    "epfindia.gov.in", "pfrda.org.in", "pib.gov.in", "incometaxindia.gov.in")
+
+
+def _registry(name: str) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for module in TEST_MODULES:
+        for tool, tests in getattr(module, name).items():
+            merged.setdefault(tool, []).extend(tests)
+    return merged
+
+
+def _calls_tool(test, tool: str) -> bool:
+    return TOOL_SPECS[tool].function.__name__ + "(" in inspect.getsource(inspect.unwrap(test))
+
+
+def test_every_tool_has_a_hypothesis_property_test():
+    registry = _registry("PROPERTY_TESTS")
+    assert set(registry) == set(TOOL_SPECS), f"missing: {sorted(set(TOOL_SPECS) - set(registry))}; unknown: {sorted(set(registry) - set(TOOL_SPECS))}"
+    for tool, tests in registry.items():
+        assert tests, tool
+        for test in tests:
+            assert getattr(test, "is_hypothesis_test", False), f"{tool}: {test.__name__} is not a @given test"
+            assert _calls_tool(test, tool), f"{tool}: {test.__name__} never calls {TOOL_SPECS[tool].function.__name__}"
+
+
+def test_every_tool_has_an_official_example_with_its_source_page():
+    registry = _registry("OFFICIAL_EXAMPLES")
+    assert set(registry) == set(TOOL_SPECS), f"missing: {sorted(set(TOOL_SPECS) - set(registry))}; unknown: {sorted(set(registry) - set(TOOL_SPECS))}"
+    for tool, tests in registry.items():
+        assert tests, tool
+        for test in tests:
+            assert _calls_tool(test, tool), f"{tool}: {test.__name__} never calls {TOOL_SPECS[tool].function.__name__}"
+            comment = inspect.getcomments(test) or ""
+            hosts = {urlparse(url).hostname or "" for url in re.findall(r"https://\S+", comment)}
+            assert any(host == d or host.endswith("." + d) for host in hosts for d in OFFICIAL_DOMAINS), (
+                f"{tool}: the comment above {test.__name__} cites no official source page")

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
@@ -12,6 +12,8 @@ from pension_advisor.tools.uk import new_state_pension, state_pension_age
 
 TODAY = dt.date(2026, 11, 26)
 LAST_YEAR = dt.date(2026, 1, 10)  # 2025-26 tax year
+# Property tests stay small: the machine has 2 cores.
+PROPERTY = settings(max_examples=60, deadline=None)
 
 
 # Pensions Act 2014 explanatory notes, section 26 (worked examples and the three month-end cases)
@@ -65,6 +67,7 @@ def test_state_pension_age_rejects_future_birth():
         state_pension_age(dt.date(2030, 1, 1), TODAY)
 
 
+@PROPERTY
 @given(st.dates(dt.date(1953, 12, 6), dt.date(1977, 4, 5)), st.dates(dt.date(1953, 12, 6), dt.date(1977, 4, 5)))
 def test_later_birth_never_gives_earlier_state_pension_age(a, b):
     earlier, later = sorted((a, b))
@@ -76,6 +79,8 @@ def test_later_birth_never_gives_earlier_state_pension_age(a, b):
 
 # Full new State Pension: GOV.UK https://www.gov.uk/new-state-pension/what-youll-get
 # 2025-26 £230.25 a week; 2026-27 £241.30 (4.8% triple-lock uprating).
+# Pro rata: full rate / 35 x qualifying years, nothing under 10 years (Pensions Act 2014 s2-s4); amounts worked by hand.
+# (GOV.UK's page is not in the search corpus; £230.25 and the 35 / 10 qualifying years are as reported from it.)
 @pytest.mark.parametrize("years, when, weekly", [
     (35, TODAY, 241.30), (45, TODAY, 241.30), (20, TODAY, 137.89), (10, TODAY, 68.94), (9, TODAY, 0.0), (0, TODAY, 0.0),
     (35, LAST_YEAR, 230.25), (30, LAST_YEAR, 197.36), (10, LAST_YEAR, 65.79),
@@ -99,6 +104,7 @@ def test_new_state_pension_rejects_negative_years():
         new_state_pension(-1, TODAY)
 
 
+@PROPERTY
 @given(st.integers(0, 60), st.integers(0, 60))
 def test_more_qualifying_years_never_pay_less(a, b):
     low, high = sorted((a, b))
@@ -121,6 +127,8 @@ from pension_advisor.tools.uk import (  # noqa: E402
 
 # Normal minimum pension age 55 -> 57 from 6 April 2028 (Finance Act 2022 s10)
 # https://www.legislation.gov.uk/ukpga/2022/3/section/10
+# (s10 as enacted is in the search corpus: NMPA is 55 "on and after [6 April 2010] but before 6 April 2028" and 57
+# "on and after 6 April 2028"; the dates below are worked by hand from it.)
 def test_pension_access_age():
     assert pension_access_age(dt.date(1970, 6, 1), TODAY).figure("earliest_access_date").value == "2025-06-01"
     later = pension_access_age(dt.date(1975, 6, 1), TODAY)
@@ -131,9 +139,16 @@ def test_pension_access_age():
     assert gap.figure("access_paused_until").value == "2029-01-10"
     # 57 before the change: 55 applies, no pause.
     assert "access_paused_until" not in {f.name for f in pension_access_age(dt.date(1971, 4, 5), TODAY).figures}
+    # Born 6 April 1971: 57 on 6 April 2028, the day the age rises, so access never pauses.
+    boundary = pension_access_age(dt.date(1971, 4, 6), TODAY)
+    assert "access_paused_until" not in {f.name for f in boundary.figures}
+    assert boundary.figure("earliest_access_date").value == "2026-04-06"
+    # Born 7 April 1971: 56 on 6 April 2028, so access pauses for a day.
+    assert pension_access_age(dt.date(1971, 4, 7), TODAY).figure("access_paused_until").value == "2028-04-07"
 
 
-# Tax-free lump sum: 25% within the £268,275 Lump Sum Allowance
+# Tax-free lump sum: 25% within the £268,275 Lump Sum Allowance ("You can usually take up to 25% of the amount built up
+# in any pension as a tax-free lump sum. The most you can take is £268,275.")
 # https://www.gov.uk/tax-on-your-private-pension/lump-sum-allowance
 def test_tax_free_lump_sum():
     assert tax_free_lump_sum(200_000, on_date=TODAY).figure("tax_free_lump_sum").value == 50_000
@@ -145,11 +160,23 @@ def test_tax_free_lump_sum():
 
 # Annual allowance £60,000, taper (threshold income > £200,000 and adjusted income > £260,000), minimum £10,000, MPAA £10,000
 # https://www.gov.uk/tax-on-your-private-pension/annual-allowance
+# (GOV.UK's "Work out your reduced (tapered) annual allowance" guidance is in the search corpus: "For every £2 your
+# adjusted income goes over £260,000, your annual allowance ... reduces by £1. The minimum ... is £10,000.")
 @pytest.mark.parametrize("threshold, adjusted, allowance", [
     (150_000, 300_000, 60_000), (210_000, 260_000, 60_000), (210_000, 280_000, 50_000), (300_000, 360_000, 10_000), (400_000, 500_000, 10_000),
 ])
 def test_annual_allowance_taper(threshold, adjusted, allowance):
     assert annual_allowance(threshold, adjusted, on_date=TODAY).figure("annual_allowance").value == allowance
+
+
+# Finance Act 2004 s228ZA: the reduction is (adjusted income - £260,000) / 2, "rounded down to the nearest amount which
+# is a multiple of £1" (s228ZA(2)), and not below £10,000.
+# https://www.legislation.gov.uk/ukpga/2004/12/section/228ZA
+# (legislation.gov.uk's page is not in the search corpus; the section text was checked against published copies of it.)
+# Worked by hand: £260,001 -> 50p reduction rounds down to nil; £275,005 -> £7,502.50 rounds down to £7,502.
+@pytest.mark.parametrize("adjusted, allowance", [(260_001, 60_000), (275_005, 52_498), (359_999, 10_001), (359_998.5, 10_001)])
+def test_annual_allowance_taper_rounds_the_reduction_down_to_whole_pounds(adjusted, allowance):
+    assert annual_allowance(250_000, adjusted, on_date=TODAY).figure("annual_allowance").value == allowance
 
 
 def test_mpaa_and_excess():
@@ -171,12 +198,21 @@ def test_drawdown_income_tax(drawdown, other, tax):
     assert result.figure("tax_on_drawdown").value == tax
 
 
+# GOV.UK's own worked example: "You had £35,000 of taxable income and you got the standard Personal Allowance of
+# £12,570. You paid basic rate tax at 20% on £22,430" (2024-25; the bands are frozen through 2026-27), so £4,486.
+# https://www.gov.uk/income-tax-rates/previous-tax-years
+@pytest.mark.parametrize("when", [LAST_YEAR, TODAY])
+def test_drawdown_income_tax_gov_uk_worked_example(when):
+    assert drawdown_income_tax(35_000, 0, when).figure("tax_on_drawdown").value == 4_486
+
+
 def test_drawdown_tax_last_year_and_no_rules():
     assert drawdown_income_tax(30_000, 0, dt.date(2026, 1, 1)).tax_year == "2025-26"
     with pytest.raises(NoRulesForDate):
         drawdown_income_tax(30_000, 0, dt.date(2019, 1, 1))
 
 
+@PROPERTY
 @given(st.floats(0, 500_000, allow_nan=False), st.floats(0, 500_000, allow_nan=False), st.floats(0, 200_000, allow_nan=False))
 def test_more_drawdown_never_less_tax_and_never_over_60_percent_marginal(a, b, other):
     low, high = sorted((a, b))
@@ -186,14 +222,23 @@ def test_more_drawdown_never_less_tax_and_never_over_60_percent_marginal(a, b, o
     assert tax_high - tax_low <= (high - low) * 0.6 + 0.02
 
 
+# No official worked example exists for how long a drawdown pot lasts (GOV.UK's pension pages give none); with no
+# return the figures are simple arithmetic, worked by hand: £100,000 at £10,000 a year lasts 10 years, and at £2,500 a
+# year exactly 40 years (the pot is used up at the end of the 40-year horizon, so it does not last "more than 40").
+# The tool's cited rule is GOV.UK's lump sum page https://www.gov.uk/tax-on-your-private-pension/lump-sum-allowance
 def test_drawdown_sustainability():
     # Zero return, £10,000 a year from £100,000: lasts 10 years.
     assert drawdown_sustainability(100_000, 10_000, annual_return=0.0, on_date=TODAY).figure("years_lasting").value == 10
     assert drawdown_sustainability(100_000, 3_000, annual_return=0.05, on_date=TODAY).figure("years_lasting").value == "more than 40"
     solved = drawdown_sustainability(100_000, annual_return=0.0, horizon_years=20, on_date=TODAY)
     assert solved.figure("sustainable_withdrawal").value == 5_000
+    assert solved.figure("years_lasting").value == 20
+    exact = drawdown_sustainability(100_000, 2_500, annual_return=0.0, on_date=TODAY)
+    assert exact.figure("years_lasting").value == 40
+    assert exact.figure("balance_at_horizon").value == 0
 
 
+@PROPERTY
 @given(st.floats(1_000, 1_000_000, allow_nan=False), st.floats(100, 100_000, allow_nan=False), st.floats(100, 100_000, allow_nan=False))
 def test_larger_withdrawal_never_lasts_longer(pot, a, b):
     def years(w):
@@ -201,3 +246,90 @@ def test_larger_withdrawal_never_lasts_longer(pot, a, b):
         return 1_000 if isinstance(v, str) else v
     low, high = sorted((a, b))
     assert years(low) >= years(high)
+
+
+@PROPERTY
+@given(st.dates(dt.date(1950, 1, 1), dt.date(2000, 12, 31)), st.dates(dt.date(1950, 1, 1), dt.date(2000, 12, 31)))
+@example(dt.date(1971, 4, 6), dt.date(1971, 4, 7))
+@example(dt.date(1971, 4, 5), dt.date(1973, 4, 6))
+def test_later_birth_never_gives_earlier_pension_access_and_a_pause_always_has_length(a, b):
+    earlier, later = sorted((a, b))
+    first, second = pension_access_age(earlier, TODAY), pension_access_age(later, TODAY)
+    assert first.figure("earliest_access_date").value <= second.figure("earliest_access_date").value
+    change = dt.date(2028, 4, 6)
+    for born, result in ((earlier, first), (later, second)):
+        assert result.figure("normal_minimum_pension_age").value in (55, 57)
+        assert dt.date.fromisoformat(result.figure("earliest_access_date").value) >= dt.date(born.year + 55, born.month, min(born.day, 28))
+        if "access_paused_until" in {f.name for f in result.figures}:
+            # A pause only happens to someone under 57 on 6 April 2028; it ends on their 57th birthday.
+            resumes = dt.date.fromisoformat(result.figure("access_paused_until").value)
+            assert change < resumes <= dt.date(born.year + 57, born.month, 28) + dt.timedelta(days=3)
+            assert dt.date.fromisoformat(result.figure("earliest_access_date").value) < change
+
+
+@PROPERTY
+@given(st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 400_000, allow_nan=False),
+       st.floats(0, 400_000, allow_nan=False))
+def test_tax_free_lump_sum_is_at_most_a_quarter_and_at_most_the_allowance(a, b, x, y):
+    small, large = sorted((a, b))
+    less_used, more_used = sorted((x, y))
+    result = tax_free_lump_sum(large, less_used, TODAY)
+    lump, allowance = result.figure("tax_free_lump_sum").value, result.figure("lump_sum_allowance").value
+    assert 0 <= lump <= large * 0.25 + 0.005
+    assert lump <= max(0.0, allowance - less_used) + 0.005
+    # Each figure is rounded to the cent on its own, so their sum can be a cent out.
+    assert abs(lump + result.figure("taxable_remainder").value - large) <= 0.0101
+    assert tax_free_lump_sum(small, less_used, TODAY).figure("tax_free_lump_sum").value <= lump
+    assert tax_free_lump_sum(large, more_used, TODAY).figure("tax_free_lump_sum").value <= lump
+
+
+@PROPERTY
+@given(st.floats(0, 1_000_000, allow_nan=False), st.floats(0, 1_000_000, allow_nan=False), st.floats(0, 1_000_000, allow_nan=False),
+       st.sampled_from([LAST_YEAR, TODAY]))
+def test_annual_allowance_is_whole_pounds_between_10000_and_60000_and_never_rises_with_income(threshold, a, b, when):
+    low, high = sorted((a, b))
+    first = annual_allowance(threshold, low, on_date=when).figure("annual_allowance").value
+    second = annual_allowance(threshold, high, on_date=when).figure("annual_allowance").value
+    for allowance in (first, second):
+        assert 10_000 <= allowance <= 60_000
+        assert allowance == int(allowance)  # FA 2004 s228ZA(2): the reduction is rounded down to a multiple of £1
+    assert second <= first
+
+
+@PROPERTY
+@given(st.integers(100, 100_000), st.integers(1, 45), st.sampled_from([0.0, 0.5]), st.floats(0, 0.08, allow_nan=False),
+       st.integers(5, 40))
+def test_drawdown_with_no_return_lasts_pot_over_withdrawal_and_the_solved_withdrawal_lasts_the_horizon(withdrawal, whole, part, annual_return, horizon):
+    pot = withdrawal * (whole + part)
+    lasting = drawdown_sustainability(pot, withdrawal, annual_return=0.0, on_date=TODAY).figure("years_lasting").value
+    if whole + part <= 40:
+        assert lasting == whole + part
+    else:
+        assert lasting == "more than 40"
+    solved = drawdown_sustainability(pot, annual_return=annual_return, horizon_years=horizon, on_date=TODAY)
+    assert solved.figure("years_lasting").value == horizon
+    assert abs(solved.figure("balance_at_horizon").value) <= 0.01
+    # Withdrawing what the solver says is sustainable never lasts less than the horizon at a higher return.
+    assert drawdown_sustainability(pot, solved.figure("sustainable_withdrawal").value, annual_return=annual_return + 0.01,
+                                   horizon_years=horizon, on_date=TODAY).figure("years_lasting").value == f"more than {horizon}"
+
+
+OFFICIAL_EXAMPLES = {
+    "uk_state_pension_age": [test_state_pension_age_66_to_67, test_state_pension_age_65_to_66_set_dates],
+    "uk_new_state_pension": [test_new_state_pension_pro_rata],
+    "uk_pension_access_age": [test_pension_access_age],
+    "uk_tax_free_lump_sum": [test_tax_free_lump_sum],
+    "uk_annual_allowance": [test_annual_allowance_taper, test_annual_allowance_taper_rounds_the_reduction_down_to_whole_pounds],
+    "uk_drawdown_income_tax": [test_drawdown_income_tax, test_drawdown_income_tax_gov_uk_worked_example],
+    "uk_drawdown_sustainability": [test_drawdown_sustainability],
+}
+PROPERTY_TESTS = {
+    "uk_state_pension_age": [test_later_birth_never_gives_earlier_state_pension_age],
+    "uk_new_state_pension": [test_more_qualifying_years_never_pay_less],
+    "uk_pension_access_age": [test_later_birth_never_gives_earlier_pension_access_and_a_pause_always_has_length],
+    "uk_tax_free_lump_sum": [test_tax_free_lump_sum_is_at_most_a_quarter_and_at_most_the_allowance],
+    "uk_annual_allowance": [test_annual_allowance_is_whole_pounds_between_10000_and_60000_and_never_rises_with_income],
+    "uk_drawdown_income_tax": [test_more_drawdown_never_less_tax_and_never_over_60_percent_marginal],
+    "uk_drawdown_sustainability": [test_larger_withdrawal_never_lasts_longer,
+                                   test_drawdown_with_no_return_lasts_pot_over_withdrawal_and_the_solved_withdrawal_lasts_the_horizon],
+}

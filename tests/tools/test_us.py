@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
@@ -12,11 +12,15 @@ from pension_advisor.tools.us import contribution_limit_401k, social_security_be
 
 TODAY = dt.date(2026, 11, 26)
 LAST_YEAR = dt.date(2025, 6, 1)
+# Property tests stay small: the machine has 2 cores.
+PROPERTY = settings(max_examples=60, deadline=None)
 
 
 # Full retirement age by year of birth and the benefit at 62 / 70 per $1,000 PIA:
 # SSA "Benefit Reduction for Early Retirement" https://www.ssa.gov/benefits/retirement/planner/agereduction.html
 # and POMS RS 00615.693 https://secure.ssa.gov/apps10/poms.nsf/lnx/0300615693
+# (POMS RS 00615.693 and the SSA Delayed Retirement Credits fact sheet https://www.ssa.gov/pressoffice/DlyRetCrdtFactSheet.html
+# are in the search corpus; the $750/$741/.../$700 at 62 and $1,320/.../$1,240 at 70 table is SSA's, as copied by planners.)
 @pytest.mark.parametrize("born, fra, at_62, at_70", [
     (dt.date(1950, 6, 15), "66 years 0 months", 750.00, 1320.00),
     (dt.date(1955, 6, 15), "66 years 2 months", 741.60, 1306.67),
@@ -81,6 +85,7 @@ def test_negative_pia_refused():
         social_security_benefit(-5, dt.date(1965, 3, 10), 66, 0, TODAY)
 
 
+@PROPERTY
 @given(st.dates(dt.date(1943, 1, 2), dt.date(2000, 12, 31)), st.floats(0, 6000, allow_nan=False),
        st.integers(62 * 12, 70 * 12), st.integers(62 * 12, 70 * 12))
 def test_later_claiming_never_lowers_benefit(born, pia, a, b):
@@ -143,6 +148,9 @@ from pension_advisor.tools.us import (  # noqa: E402
 
 
 # IRA limits: Notice 2024-80 (2025: $7,000 + $1,000) and Notice 2025-67 (2026: $7,500 + $1,100).
+# https://www.irs.gov/newsroom/401k-limit-increases-to-24500-for-2026-ira-limit-increases-to-7500
+# (the IRS release is not itself in the search corpus; its 2026 figures - 401(k) $24,500, catch-up $8,000, ages 60-63
+# $11,250, IRA $7,500, IRA catch-up $1,100 - are as reported from it, IR-2025-111 / Notice 2025-67.)
 @pytest.mark.parametrize("age, when, total", [(30, TODAY, 7_500), (50, TODAY, 8_600), (49, LAST_YEAR, 7_000), (70, LAST_YEAR, 8_000)])
 def test_ira_limits(age, when, total):
     assert ira_contribution_limit(age=age, on_date=when).figure("total_ira_limit").value == total
@@ -156,6 +164,9 @@ def test_ira_limit_capped_at_compensation_and_needs_age():
 
 
 # Early distributions: https://www.irs.gov/retirement-plans/plan-participant-employee/retirement-topics-exceptions-to-tax-on-early-distributions
+# (the IRS page is not in the search corpus; its table - 10% additional tax before 59 1/2, separation from service in
+# or after the year of age 55 (50 for public safety employees) for plans only - is as quoted in published copies.
+# 10% x $20,000 = $2,000 and the 59 1/2 date are worked out by hand.)
 def test_early_withdrawal_before_59_half_costs_10_percent():
     result = early_withdrawal_penalty(20_000, "ira", date_of_birth=dt.date(1970, 3, 15), on_date=TODAY)
     assert result.figure("additional_tax").value == 2_000
@@ -184,11 +195,17 @@ def test_rule_of_55_applies_to_plans_not_iras():
 
 # RMDs: IRS RMD FAQs and the Uniform Lifetime Table (26 CFR 1.401(a)(9)-9(c); Pub 590-B Table III)
 # https://www.irs.gov/retirement-plans/retirement-plan-and-ira-required-minimum-distributions-faqs
+# (the FAQ page is not in the search corpus; the start ages - 72 for births 1 July 1949 to 1950, 73 for 1951-1959,
+# 75 from 1960 - are as quoted from it in published copies.)
 @pytest.mark.parametrize("born, start_age", [(dt.date(1950, 6, 1), 72), (dt.date(1951, 1, 1), 73), (dt.date(1959, 12, 31), 73), (dt.date(1960, 1, 1), 75)])
 def test_rmd_start_age(born, start_age):
     assert required_minimum_distribution(born, on_date=TODAY).figure("rmd_start_age").value == start_age
 
 
+# Uniform Lifetime Table (2022 and later): 73 -> 26.5, 76 -> 23.7; RMD = prior year-end balance / distribution period.
+# https://www.ecfr.gov/current/title-26/chapter-I/subchapter-A/part-1/subject-group-ECFR6f1c2d6d8ea7bc3/section-1.401(a)(9)-9
+# and IRS Publication 590-B Appendix B Table III https://www.irs.gov/publications/p590b (the table is checked against a
+# published copy of the 2022 table, since neither IRS page is in the search corpus; the divisions are worked by hand).
 def test_rmd_amount_from_uniform_lifetime_table():
     # Born 1953: 73 at the end of 2026 -> divisor 26.5; $265,000 / 26.5 = $10,000.
     result = required_minimum_distribution(dt.date(1953, 4, 10), 265_000, TODAY)
@@ -210,12 +227,16 @@ def test_rmd_divisor_values():
     assert required_minimum_distribution(born_1950, 237_000, TODAY).figure("rmd_amount").value == 10_000
 
 
+@PROPERTY
 @given(st.dates(dt.date(1949, 7, 1), dt.date(1953, 12, 31)), st.floats(0, 5_000_000, allow_nan=False))
 def test_rmd_is_a_fraction_of_the_balance(born, balance):
     rmd = required_minimum_distribution(born, balance, TODAY).figure("rmd_amount").value
     assert 0 <= rmd <= balance / 2 + 0.01
 
 
+# No official worked projection exists: expected balances are worked out by hand from the IRS limits in the rule table
+# (2026 elective deferral $24,500; age 60-63 catch-up $11,250)
+# https://www.irs.gov/newsroom/401k-limit-increases-to-24500-for-2026-ira-limit-increases-to-7500
 def test_401k_projection():
     assert project_401k(100_000, years=1, employee_rate=0, annual_return=0.05, on_date=TODAY).figure("projected_balance").value == 105_000
     # Zero return: 10% of $300,000 = $30,000 a year, capped at $24,500 (age under 50).
@@ -227,3 +248,96 @@ def test_401k_projection():
     assert older.figure("projected_balance").value == 35_750
     with pytest.raises(ToolError):
         project_401k(0, 50_000, on_date=TODAY)
+
+
+@PROPERTY
+@given(st.integers(15, 63), st.integers(15, 63), st.sampled_from([LAST_YEAR, TODAY]))
+def test_401k_limit_never_falls_with_age_up_to_63_and_is_base_plus_catch_up(a, b, when):
+    younger, older = sorted((a, b))
+    first, second = contribution_limit_401k(age=younger, on_date=when), contribution_limit_401k(age=older, on_date=when)
+    for age, result in ((younger, first), (older, second)):
+        base, catch_up = result.figure("elective_deferral_limit").value, result.figure("catch_up_limit").value
+        assert result.figure("total_employee_limit").value == base + catch_up
+        assert (catch_up == 0) == (age < 50)
+    assert first.figure("total_employee_limit").value <= second.figure("total_employee_limit").value
+
+
+@PROPERTY
+@given(st.integers(15, 110), st.integers(15, 110), st.floats(0, 20_000, allow_nan=False), st.floats(0, 20_000, allow_nan=False),
+       st.sampled_from([LAST_YEAR, TODAY]))
+def test_ira_limit_is_capped_by_compensation_and_never_falls_with_income_or_age(a, b, x, y, when):
+    younger, older = sorted((a, b))
+    low, high = sorted((x, y))
+    full = ira_contribution_limit(age=older, on_date=when)
+    ceiling = full.figure("ira_limit").value + full.figure("ira_catch_up").value
+    for age in (younger, older):
+        at_low = ira_contribution_limit(age=age, earned_income=low, on_date=when).figure("total_ira_limit").value
+        at_high = ira_contribution_limit(age=age, earned_income=high, on_date=when).figure("total_ira_limit").value
+        assert at_low <= min(low, ceiling) + 0.005
+        assert at_low <= at_high
+    assert (ira_contribution_limit(age=younger, earned_income=high, on_date=when).figure("total_ira_limit").value
+            <= ira_contribution_limit(age=older, earned_income=high, on_date=when).figure("total_ira_limit").value)
+
+
+@PROPERTY
+@given(st.floats(0, 1_000_000, allow_nan=False), st.floats(15, 100, allow_nan=False), st.floats(15, 100, allow_nan=False),
+       st.sampled_from(["401k", "ira"]), st.none() | st.integers(40, 70), st.booleans(),
+       st.sampled_from(["none", "disability", "death", "substantially_equal_payments"]))
+@example(10_000.0, 59.4, 59.5, "ira", None, False, "none")
+def test_early_withdrawal_tax_is_ten_percent_or_nothing_and_never_rises_with_age(amount, a, b, account, separation, public, exception):
+    younger, older = sorted((a, b))
+    def extra_tax(age):
+        return early_withdrawal_penalty(amount, account, age=age, separation_age=separation, public_safety_employee=public,
+                                        exception=exception, on_date=TODAY).figure("additional_tax").value
+    first, second = extra_tax(younger), extra_tax(older)
+    assert first in (0, round(amount * 0.10, 2)) and second in (0, round(amount * 0.10, 2))
+    assert second <= first
+    if older >= 59.5:
+        assert second == 0
+
+
+@PROPERTY
+@given(st.dates(dt.date(1949, 7, 1), dt.date(1953, 12, 31)), st.dates(dt.date(1949, 7, 1), dt.date(1953, 12, 31)),
+       st.floats(0, 5_000_000, allow_nan=False), st.sampled_from([LAST_YEAR, TODAY]))
+def test_rmd_grows_with_age_as_the_divisor_falls(a, b, balance, when):
+    older, younger = sorted((a, b))
+    first = required_minimum_distribution(older, balance, when)
+    second = required_minimum_distribution(younger, balance, when)
+    assert first.figure("rmd_amount").value >= second.figure("rmd_amount").value
+    names = {f.name for f in second.figures}
+    if "distribution_period" in names:
+        assert first.figure("distribution_period").value <= second.figure("distribution_period").value
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 1_000_000, allow_nan=False), st.floats(0, 1_000_000, allow_nan=False),
+       st.integers(0, 30), st.floats(0, 0.5, allow_nan=False), st.floats(0, 0.1, allow_nan=False),
+       st.none() | st.dates(dt.date(1950, 1, 1), dt.date(2000, 12, 31)))
+def test_401k_projection_grows_with_the_balance_and_deferrals_stay_within_the_limit(balance, more, salary, years, employee_rate, employer_rate, born):
+    def run(start, annual_return):
+        return project_401k(start, salary, years=years, date_of_birth=born, employee_rate=employee_rate,
+                            employer_rate=employer_rate, annual_return=annual_return, on_date=TODAY)
+    assert run(balance + more, 0.05).figure("projected_balance").value >= run(balance, 0.05).figure("projected_balance").value - 0.01
+    flat = run(balance, 0.0)
+    contributions = flat.figure("total_contributions").value
+    # With no return the balance is just what went in; deferrals never exceed the 2026 limit with the 60-63 catch-up.
+    assert abs(flat.figure("projected_balance").value - (balance + contributions)) <= 0.01 * (years + 1)
+    assert contributions <= years * (24_500 + 11_250 + salary * employer_rate) + 0.01 * (years + 1)
+
+
+OFFICIAL_EXAMPLES = {
+    "us_social_security_benefit": [test_full_retirement_age_and_benefit_at_62_and_70, test_reduction_and_delayed_credit_formula],
+    "us_401k_contribution_limit": [test_401k_limits_2026],
+    "us_ira_contribution_limit": [test_ira_limits],
+    "us_early_withdrawal_penalty": [test_early_withdrawal_before_59_half_costs_10_percent],
+    "us_required_minimum_distribution": [test_rmd_start_age, test_rmd_amount_from_uniform_lifetime_table],
+    "us_401k_projection": [test_401k_projection],
+}
+PROPERTY_TESTS = {
+    "us_social_security_benefit": [test_later_claiming_never_lowers_benefit],
+    "us_401k_contribution_limit": [test_401k_limit_never_falls_with_age_up_to_63_and_is_base_plus_catch_up],
+    "us_ira_contribution_limit": [test_ira_limit_is_capped_by_compensation_and_never_falls_with_income_or_age],
+    "us_early_withdrawal_penalty": [test_early_withdrawal_tax_is_ten_percent_or_nothing_and_never_rises_with_age],
+    "us_required_minimum_distribution": [test_rmd_is_a_fraction_of_the_balance, test_rmd_grows_with_age_as_the_divisor_falls],
+    "us_401k_projection": [test_401k_projection_grows_with_the_balance_and_deferrals_stay_within_the_limit],
+}
