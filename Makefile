@@ -28,7 +28,7 @@ dev: $(VENV)/.dev
 	$(VENV)/bin/pension-advisor dev
 
 mlflow-ui: $(VENV)/.base
-	MLFLOW_DISABLE_TELEMETRY=true $(VENV)/bin/mlflow ui --backend-store-uri sqlite:///var/mlflow.db --host 127.0.0.1 --port 5000
+	$(VENV)/bin/pension-advisor mlflow-ui
 
 clean:
 	rm -rf $(VENV) var .langgraph_api

@@ -55,11 +55,11 @@ def bare_graph():
     return graph.compile()
 
 
-def time_runs(run) -> list[float]:
+def time_runs(run, n: int = N) -> list[float]:
     for i in range(10):  # warm-up: imports, the toxicity model, SQLite pages
         run(i)
     samples = []
-    for i in range(N):
+    for i in range(n):
         start = time.perf_counter()
         run(i)
         samples.append(time.perf_counter() - start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,7 +13,10 @@ from .graph import build_graph
 from .members import MemberNotFound
 from .services import Services
 from .tools.base import CURRENCY
-from .tracing import last_trace_id, setup_tracing
+from .observability.spans import GRAPH_NAME
+from .observability.tracing import caller_trace_context, last_trace_id, setup_tracing
+
+TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
 class InputError(ValueError):
@@ -34,8 +38,8 @@ class Advisor:
     def __init__(self, settings: Settings | None = None, services: Services | None = None):
         self.settings = settings or (services.settings if services else load_settings())
         self.services = services or Services(self.settings)
-        self.tracing = setup_tracing(self.settings.tracing)
-        self.graph = build_graph(self.services).compile()
+        self.tracing = setup_tracing(self.settings, self.services.pseudonym_salt, self.services.members)
+        self.graph = build_graph(self.services).compile(name=GRAPH_NAME)
 
     def validate(self, member_id: str, question: str, country: str | None = None) -> None:
         limit = self.settings.guardrails.input.max_question_chars
@@ -52,13 +56,24 @@ class Advisor:
         if country is not None and country.upper() != member.country:
             raise InputError(f"member {member_id} is in {member.country}, not {country.upper()}")
 
-    def ask(self, member_id: str, question: str, country: str | None = None, on_date: dt.date | None = None) -> Advice:
+    def ask(self, member_id: str, question: str, country: str | None = None, on_date: dt.date | None = None,
+            traceparent: str | None = None, thread_id: str | None = None) -> Advice:
+        """Answer one question. ``traceparent`` (W3C) makes the run's trace a child of the caller's."""
         self.validate(member_id, question, country)
-        state = self.graph.invoke({"member_id": member_id, "question": question,
-                                   "on_date": on_date.isoformat() if on_date else None})
+        if traceparent is not None and not TRACEPARENT.match(traceparent):
+            raise InputError(f"traceparent '{traceparent}' is not a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)")
+        config = {"configurable": {"thread_id": thread_id}} if thread_id else {}
+        with caller_trace_context(traceparent):
+            state = self.graph.invoke({"member_id": member_id, "question": question,
+                                       "on_date": on_date.isoformat() if on_date else None}, config)
         attempts = state.get("attempts", [])
         return Advice(
             member_id=member_id, question=question, status=state["status"], answer=state["final_answer"],
             attempts=len(attempts), verdict=attempts[-1]["verdict"] if attempts else None,
-            trace_id=last_trace_id() if self.tracing else None, state=state,
+            trace_id=(last_trace_id() or _trace_id_of(traceparent)) if self.tracing else None, state=state,
         )
+
+
+def _trace_id_of(traceparent: str | None) -> str | None:
+    # A run under a caller's context joins the caller's trace, which MLflow names tr-<otel trace id>.
+    return f"tr-{traceparent.split('-')[1]}" if traceparent else None

@@ -58,10 +58,12 @@ def ask(
     country: Optional[str] = typer.Option(None, help="Expected country (AU, US, UK, IN); must match the member."),
     on_date: Optional[str] = typer.Option(None, "--date", help="Date the question is about (YYYY-MM-DD); picks the tax year."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole result as JSON."),
+    traceparent: Optional[str] = typer.Option(None, help="W3C traceparent of the caller: the run's trace becomes its child."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Answer one question for one member."""
     from .advisor import InputError
+    from .observability.tracing import flush
 
     try:
         when = dt.date.fromisoformat(on_date) if on_date else None
@@ -69,9 +71,11 @@ def ask(
         _fail(f"--date must be YYYY-MM-DD, got '{on_date}'")
     advisor = _advisor(config)
     try:
-        advice = advisor.ask(member, question, country=country, on_date=when)
+        advice = advisor.ask(member, question, country=country, on_date=when, traceparent=traceparent)
     except InputError as exc:
         _fail(str(exc))
+    finally:
+        flush()
     if as_json:
         print(json.dumps(advice.model_dump(mode="json"), indent=2, default=str))
         return
@@ -89,10 +93,11 @@ def ask(
 def demo(config: Optional[Path] = ConfigOption) -> None:
     """Answer sample questions for members of each country, offline, and print a table."""
     from .advisor import InputError
+    from .observability.tracing import flush
 
     advisor = _advisor(config)
     table = Table(title="pension-advisor demo")
-    for col in ("member", "question", "status", "attempts", "judge", "seconds", "answer (first line)"):
+    for col in ("member", "question", "status", "attempts", "judge", "seconds", "first figure"):
         table.add_column(col, overflow="fold")
     for member_id, question in DEMO_QUESTIONS:
         start = time.perf_counter()
@@ -101,13 +106,15 @@ def demo(config: Optional[Path] = ConfigOption) -> None:
         except InputError as exc:
             _fail(str(exc))
         verdict = advice.verdict
-        body = [line for line in advice.answer.splitlines() if line.strip() and not line.startswith("Tax year")]
-        table.add_row(member_id, question, advice.status, str(advice.attempts),
-                      "-" if not verdict else ("pass" if verdict["passed"] else "fail"),
-                      f"{time.perf_counter() - start:.1f}", body[0] if body else "")
+        facts = [line[2:] for line in advice.answer.splitlines() if line.startswith("- ")]
+        judge = "-" if not verdict else "pass" if verdict["passed"] else \
+            "fail: " + ", ".join(sorted({v["code"] for v in verdict["violations"]}))
+        table.add_row(member_id, question, advice.status, str(advice.attempts), judge,
+                      f"{time.perf_counter() - start:.1f}", facts[0] if facts else advice.answer.splitlines()[0])
         console.print(f"[bold]{member_id}[/bold] {question}", highlight=False)
         console.print(advice.answer + "\n", highlight=False, markup=False, soft_wrap=True)
     console.print(table)
+    flush()
     tracing = advisor.settings.tracing
     if tracing.enabled:
         console.print(f"Traces are in MLflow at {tracing.tracking_uri} (experiment '{tracing.experiment}'). "
@@ -189,6 +196,26 @@ def dev(config: Optional[Path] = ConfigOption) -> None:
         env["PENSION_ADVISOR_CONFIG"] = str(config.resolve())
     raise typer.Exit(subprocess.call([langgraph, "dev", "--no-browser", "--no-reload", "--host", server.host,
                                       "--port", str(server.port)], env=env))
+
+
+@app.command("mlflow-ui")
+def mlflow_ui(port: int = typer.Option(5000, help="Port for the MLflow UI."), config: Optional[Path] = ConfigOption) -> None:
+    """Open the MLflow UI on the configured local tracking store (traces, tags, assessments)."""
+    import os
+    import subprocess
+
+    try:
+        tracing = load_settings(config).tracing
+    except ConfigError as exc:
+        _fail(f"configuration: {exc}")
+    if tracing.tracking_uri.startswith(("http://", "https://")):
+        console.print(f"Traces are on the MLflow server: open {tracing.tracking_uri}")
+        return
+    mlflow = Path(sys.executable).with_name("mlflow")
+    console.print(f"MLflow UI on http://127.0.0.1:{port} (store {tracing.tracking_uri}); Ctrl+C stops it")
+    raise typer.Exit(subprocess.call([str(mlflow), "ui", "--backend-store-uri", tracing.tracking_uri,
+                                      "--host", "127.0.0.1", "--port", str(port)],
+                                     env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}))
 
 
 @app.command("fetch-model")

@@ -38,15 +38,34 @@ class LLM(Section):
 class InputGuardrail(Section):
     enabled: bool = True
     max_question_chars: int = Field(4000, ge=1, le=100_000)
+    # Layer 1: decode base64/hex/rot13/Morse/tag characters... so encoded attacks meet the same checks.
+    decode_obfuscation: bool = True
+    block_obfuscated: bool = True          # refuse questions that hide text in an encoding
+    # Layer 2: rules. block_injection covers injection, jailbreak and system-prompt extraction.
     block_injection: bool = True
-    block_profanity: bool = True
-    block_out_of_scope: bool = True
+    block_other_member_data: bool = True
+    block_profanity: bool = True           # abuse aimed at the advisor (plain swearing is allowed)
     redact_pii: bool = True
+    pii_engine: Literal["presidio", "regex"] = "presidio"
+    # Layer 3: the learned detector (guardrails/data/detector.npz); null threshold = the model's own.
+    detector: bool = True
+    detector_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    # Layer 4: the configured LLM as a classifier: off, for borderline detector scores, or always.
+    llm_classifier: Literal["off", "borderline", "always"] = "off"
+    llm_borderline_min: float = Field(0.3, ge=0.0, le=1.0)
+    block_out_of_scope: bool = True
+    # Text from tools and member records is data: strip instruction-like text before any model sees it.
+    scan_tool_output: bool = True
 
 
 class OutputGuardrail(Section):
     enabled: bool = True
     mask_pii: bool = True
+    pii_engine: Literal["presidio", "regex"] = "presidio"
+    # Replace answers that quote the system prompts or expose tool internals.
+    block_leaks: bool = True
+    # Append the disclaimer to any answer (answered / fallback) that lacks it.
+    require_disclaimer: bool = True
     # alt-profanity-check probability above which the final text is replaced by a safe message.
     toxicity_threshold: float = Field(0.8, ge=0.0, le=1.0)
 
@@ -77,10 +96,37 @@ class Members(Section):
     pseudonym_salt_env: str = "PENSION_ADVISOR_PSEUDONYM_SALT"
 
 
+class Otlp(Section):
+    # Spans also go to an OTLP collector (Jaeger, Tempo, Phoenix...). The standard OTEL_EXPORTER_OTLP_*
+    # and OTEL_SERVICE_NAME variables win over these keys; setting the endpoint variable turns export on.
+    enabled: bool = False
+    endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    protocol: Literal["http/protobuf", "grpc"] = "http/protobuf"
+    headers: dict[str, str] = {}
+    service_name: str = "pension-advisor"
+    timeout_s: float = Field(5.0, gt=0, le=120)
+
+
+class ModelPrice(Section):
+    input_per_million: float = Field(ge=0)
+    output_per_million: float = Field(ge=0)
+
+
 class Tracing(Section):
     enabled: bool = True
     tracking_uri: str = "sqlite:///var/mlflow.db"
     experiment: str = "pension-advisor"
+    # With capture off, spans keep their names, types and timings but no inputs/outputs.
+    capture_inputs: bool = True
+    capture_outputs: bool = True
+    # Mask member names, birth dates, ids and PII patterns in every span before it leaves the process.
+    redact_pii: bool = True
+    # Longest a CLI run or shutdown waits for spans to leave; a dead sink never holds an answer longer.
+    flush_timeout_s: float = Field(5.0, gt=0, le=120)
+    otlp: Otlp = Otlp()
+    # Cost on each trace = tokens x these prices (per million tokens), in cost_currency.
+    cost_currency: str = "USD"
+    prices: dict[str, ModelPrice] = {}
 
 
 class ProductionMonitoring(Section):

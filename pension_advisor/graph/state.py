@@ -6,11 +6,26 @@ import operator
 from typing import Annotated, Any, Literal, TypedDict
 
 
-class GuardrailResult(TypedDict):
+class GuardrailLayer(TypedDict, total=False):
+    """One input-guardrail layer's result: one ``apply_guardrail`` span with a gen_ai.guardrail.result event."""
+    layer: str               # normalise, rules, detector, llm_classifier, scope, pii
     allowed: bool
-    reason_code: str | None  # empty, too_long, prompt_injection, other_member_data, abusive_language, out_of_scope
+    reason_code: str | None
+    score: float             # 0-1: the layer's confidence that the question should be refused (pii: 1 if any found)
+    ms: float                # wall time of the layer
+    start_ns: int            # epoch nanoseconds, for the span
+    end_ns: int
+    # plus layer details, e.g. flags (normalise), match (rules), threshold (detector), entities (pii)
+
+
+class GuardrailResult(TypedDict, total=False):
+    allowed: bool
+    reason_code: str | None  # empty, too_long, prompt_injection, jailbreak, system_prompt_extraction,
+                             # other_member_data, abusive_language, obfuscated_input, suspected_attack, out_of_scope
     message: str | None      # plain words, shown to the member when blocked
     redactions: list[str]    # kinds of PII masked
+    score: float             # the deciding layer's score (allowed: the detector's attack probability)
+    layers: list[GuardrailLayer]
 
 
 class ToolCall(TypedDict):
@@ -66,6 +81,7 @@ class AdvisorState(TypedDict, total=False):
     retry_feedback: str | None
     attempts: Annotated[list[Attempt], operator.add]
     llm_errors: Annotated[list[str], operator.add]  # model calls that failed (timeouts, refusals, outages)
+    llm_usage: Annotated[list[dict[str, Any]], operator.add]  # {node, model, input_tokens, output_tokens} per call
     # Output
     status: Status
     final_answer: str

@@ -12,6 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from pension_advisor.tools.base import CURRENCY, Country, age_on
 
 
+def pseudonymise(member_id: str, salt: str) -> str:
+    """A stable stand-in for a member id that cannot be reversed without the salt."""
+    digest = hmac.new(salt.encode(), member_id.encode(), hashlib.sha256).hexdigest()
+    return f"member-{digest[:10]}"
+
+
 class MemberNotFound(LookupError):
     def __init__(self, member_id: str):
         super().__init__(f"no member with id '{member_id}'")
@@ -44,8 +50,7 @@ class Member(BaseModel):
         return CURRENCY[self.country]
 
     def pseudonym(self, salt: str) -> str:
-        digest = hmac.new(salt.encode(), self.member_id.encode(), hashlib.sha256).hexdigest()
-        return f"member-{digest[:10]}"
+        return pseudonymise(self.member_id, salt)
 
     def view_for_llm(self, salt: str, on_date: dt.date | None = None) -> dict:
         """What a model may see: no name, no date of birth, no id; the pseudonym and the figures that matter."""

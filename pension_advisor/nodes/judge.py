@@ -13,7 +13,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pension_advisor import precheck, prompts
 from pension_advisor.evidence import gather
+from mlflow.entities import SpanType
+
 from pension_advisor.graph.state import AdvisorState, Attempt, Verdict
+from pension_advisor.llm.usage import usage_record
+from pension_advisor.observability.spans import span
 from pension_advisor.services import Services
 
 
@@ -37,40 +41,47 @@ _RESPONSE_FORMAT = {"type": "json_schema",
 def judge(state: AdvisorState, services: Services) -> dict:
     evidence = gather(state.get("tool_outcomes", []), state.get("member"), state["safe_question"])
     found = precheck.violations(state["draft_body"], evidence)
+    usage: list[dict] = []
     if found:
         verdict = Verdict(passed=False, confidence=1.0, violations=found,
                           feedback=precheck.feedback(found, evidence), source="precheck")
     elif services.settings.judge.use_llm and services.model is not None:
-        verdict = _llm_verdict(state, evidence, services)
+        verdict, usage = _llm_verdict(state, evidence, services)
     else:
         verdict = Verdict(passed=True, confidence=1.0, violations=[], feedback="", source="precheck")
-    update = {"attempts": [Attempt(answer=state["answer"], verdict=verdict)]}
+    attempt = len(state.get("attempts") or []) + 1
+    with span(f"judge_verdict attempt {attempt}", SpanType.EVALUATOR, inputs={"answer": state["draft_body"]},
+              attributes={"judge.attempt": attempt, "judge.passed": verdict["passed"], "judge.source": verdict["source"],
+                          "judge.violations": [v["code"] for v in verdict["violations"]]}) as s:
+        s.set_outputs(verdict)
+    update = {"attempts": [Attempt(answer=state["answer"], verdict=verdict)], "llm_usage": usage}
     if any(v["code"] == "judge_unavailable" for v in verdict["violations"]):
         update["llm_errors"] = ["reviewer: " + verdict["violations"][0]["detail"]]
     return update
 
 
-def _llm_verdict(state: AdvisorState, evidence, services: Services) -> Verdict:
+def _llm_verdict(state: AdvisorState, evidence, services: Services) -> tuple[Verdict, list[dict]]:
     messages = [SystemMessage(prompts.JUDGE_SYSTEM),
                 HumanMessage(prompts.JUDGE_USER.format(question=state["safe_question"], facts=evidence.facts_text(),
                                                        answer=state["draft_body"]))]
     try:
-        raw = services.model.bind(response_format=_RESPONSE_FORMAT).invoke(messages).content
+        reply = services.model.bind(response_format=_RESPONSE_FORMAT).invoke(messages)
     except Exception as exc:  # no verdict is not a pass
         return Verdict(passed=False, confidence=0.0, source="llm", feedback="",
-                       violations=[{"code": "judge_unavailable", "detail": f"The reviewer model failed: {type(exc).__name__}"}])
+                       violations=[{"code": "judge_unavailable", "detail": f"The reviewer model failed: {type(exc).__name__}"}]), []
+    usage, raw = [usage_record("judge", reply)], reply.content
     try:
         parsed = LLMVerdict.model_validate(json.loads(_json_object(raw)))
     except (ValidationError, ValueError, TypeError) as exc:
         return Verdict(passed=False, confidence=0.0, source="llm",
                        violations=[{"code": "judge_unparseable", "detail": f"The reviewer's verdict was not valid: {str(exc)[:120]}"}],
-                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure.")
+                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage
     passed = parsed.passed and parsed.confidence >= services.settings.judge.min_confidence
     violations = [v.model_dump() for v in parsed.violations]
     if parsed.passed and not passed:
         violations.append({"code": "low_confidence", "detail": f"The reviewer passed it with confidence {parsed.confidence:.2f} only."})
     return Verdict(passed=passed, confidence=parsed.confidence, violations=violations,
-                   feedback=parsed.feedback or precheck.feedback(violations, gather([])), source="llm")
+                   feedback=parsed.feedback or precheck.feedback(violations, gather([])), source="llm"), usage
 
 
 def _json_object(raw) -> str:

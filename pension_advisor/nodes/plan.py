@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from pension_advisor import prompts
 from pension_advisor.graph.state import AdvisorState
+from pension_advisor.llm.usage import usage_record
 from pension_advisor.members import MemberNotFound
 from pension_advisor.planning.deterministic import fill_args, plan as deterministic_plan
 from pension_advisor.planning.slots import extract_slots
@@ -30,29 +31,29 @@ def plan(state: AdvisorState, services: Services) -> dict:
     question = state["safe_question"]
     specs = [s for s in services.tools.values() if s.country == record.country]
 
-    calls = _llm_calls(question, member_view, full_record, specs, on_date, services) if services.settings.tools.llm_planner else []
+    calls, usage = _llm_calls(question, member_view, full_record, specs, on_date, services) if services.settings.tools.llm_planner else ([], [])
     if not calls:
         found = deterministic_plan(question, full_record, specs, on_date)
         calls = found.calls
         if not calls:
-            return {"member": member_view, "plan": [], "status": "clarification",
+            return {"member": member_view, "plan": [], "status": "clarification", "llm_usage": usage,
                     "answer": _clarifying_answer(found.missing, specs, services)}
     for call in calls:  # state must stay JSON: dates travel as ISO strings
         call["args"] = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in call["args"].items()}
-    return {"member": member_view, "plan": calls}
+    return {"member": member_view, "plan": calls, "llm_usage": usage}
 
 
-def _llm_calls(question, member_view, record, specs, on_date, services: Services) -> list[dict]:
-    """Tool calls from a capable model; [] when there is none or it gives nothing usable."""
+def _llm_calls(question, member_view, record, specs, on_date, services: Services) -> tuple[list[dict], list[dict]]:
+    """Tool calls from a capable model ([] when there is none or nothing usable), and the call's token usage."""
     if not services.model_calls_tools or not specs:
-        return []
+        return [], []
     by_name = {s.name: s for s in specs}
     try:
         reply = services.model.bind_tools([s.as_langchain_tool() for s in specs]).invoke([
             SystemMessage(prompts.PLANNER_SYSTEM.format(member=member_view)), HumanMessage(question)])
     except Exception as exc:  # a model or endpoint failure must not stop the deterministic planner
         log.warning("LLM planner failed, using the deterministic planner: %s", exc)
-        return []
+        return [], []
     slots = extract_slots(question, record["country"])
     slots.setdefault("on_date", on_date)
     calls = []
@@ -67,7 +68,7 @@ def _llm_calls(question, member_view, record, specs, on_date, services: Services
             continue
         if not missing:
             calls.append({"tool": spec.name, "args": args, "source": "llm"})
-    return calls
+    return calls, [usage_record("plan", reply)]
 
 
 def _clarifying_answer(missing: dict[str, list[str]], specs, services: Services) -> str:

@@ -7,6 +7,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pension_advisor import answer, prompts
 from pension_advisor.evidence import gather
 from pension_advisor.graph.state import AdvisorState
+from pension_advisor.llm.usage import usage_record
 from pension_advisor.services import Services
 
 
@@ -20,9 +21,11 @@ def synthesize(state: AdvisorState, services: Services) -> dict:
         if state.get("retry_feedback"):
             messages.append(HumanMessage(prompts.WRITER_RETRY.format(feedback=state["retry_feedback"])))
         try:
-            body = _text(services.model.invoke(messages).content)
+            reply = services.model.invoke(messages)
         except Exception as exc:  # an outage or timeout: the graph falls back to verified results
             return {"llm_errors": [f"writer: {type(exc).__name__}: {str(exc)[:200]}"]}
+        return {"answer": answer.frame(_text(reply.content), evidence), "draft_body": _text(reply.content),
+                "llm_usage": [usage_record("synthesize", reply)]}
     return {"answer": answer.frame(body, evidence), "draft_body": body}
 
 

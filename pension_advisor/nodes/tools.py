@@ -6,7 +6,11 @@ import logging
 
 from pydantic import ValidationError
 
+from mlflow.entities import SpanType
+
 from pension_advisor.graph.state import AdvisorState, ToolOutcome
+from pension_advisor.guardrails.tool_output import sanitise
+from pension_advisor.observability.spans import span
 from pension_advisor.services import Services
 from pension_advisor.tools import ToolError
 
@@ -14,7 +18,24 @@ log = logging.getLogger(__name__)
 
 
 def run_tools(state: AdvisorState, services: Services) -> dict:
-    return {"tool_outcomes": [_run(call["tool"], call["args"], services) for call in state.get("plan", [])]}
+    outcomes = []
+    for call in state.get("plan", []):
+        with span(f"execute_tool {call['tool']}", SpanType.TOOL, inputs=call["args"],
+                  attributes={"gen_ai.tool.call.source": call.get("source", "planner")}) as s:
+            outcome = _run(call["tool"], call["args"], services)
+            if services.settings.guardrails.input.scan_tool_output:
+                # Tool text is data, never instructions: strip instruction-like strings before a model sees them.
+                outcome, removed = sanitise(outcome)
+                if removed:
+                    log.warning("tool %s returned instruction-like text; removed %s", call["tool"], removed)
+                    s.set_attribute("pension_advisor.tool_output_removed", [r["path"] for r in removed])
+            s.set_outputs(outcome["result"] or {"error": outcome["error"]})
+            if outcome["error"]:
+                s.set_attribute("error.type", outcome["error"]["code"])
+            else:
+                s.set_attribute("citations", [c["url"] for c in outcome["result"]["citations"]])
+        outcomes.append(outcome)
+    return {"tool_outcomes": outcomes}
 
 
 def _run(name: str, args: dict, services: Services) -> ToolOutcome:

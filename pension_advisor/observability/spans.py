@@ -1,0 +1,47 @@
+"""Explicit spans for what autologging cannot see. No-ops when tracing is off (mlflow.tracing.disable())."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from mlflow.entities import SpanEvent, SpanType
+
+GRAPH_NAME = "pension_advisor"
+
+
+@contextmanager
+def span(name: str, span_type: str, inputs: Any = None, attributes: dict[str, Any] | None = None) -> Iterator[Any]:
+    import mlflow
+
+    with mlflow.start_span(name=name, span_type=span_type, attributes=attributes) as s:
+        if inputs is not None:
+            s.set_inputs(inputs)
+        yield s
+
+
+def guardrail_span(layer: str, allowed: bool, reason_code: str | None, score: float | None,
+                   start_ns: int | None = None, end_ns: int | None = None) -> None:
+    """One guardrail check as an apply_guardrail span with a gen_ai.guardrail.result event."""
+    import mlflow
+
+    parent = mlflow.get_current_active_span()
+    s = mlflow.start_span_no_context(f"guardrail:{layer}", span_type=SpanType.GUARDRAIL, parent_span=parent,
+                                     start_time_ns=start_ns)
+    event = {"gen_ai.guardrail.name": layer, "gen_ai.guardrail.decision": "allow" if allowed else "block"}
+    if reason_code:
+        event["gen_ai.guardrail.reason"] = reason_code
+    if score is not None:
+        event["gen_ai.guardrail.score"] = float(score)
+    s.add_event(SpanEvent(name="gen_ai.guardrail.result", attributes=event))
+    s.set_outputs({"allowed": allowed, "reason_code": reason_code, "score": score})
+    s.end(end_time_ns=end_ns)
+
+
+def annotate_current(attributes: dict[str, Any]) -> None:
+    """Add attributes to the span of the node that is running (e.g. why a retry happened)."""
+    import mlflow
+
+    current = mlflow.get_current_active_span()
+    if current is not None:
+        current.set_attributes(attributes)

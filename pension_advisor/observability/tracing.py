@@ -1,0 +1,150 @@
+"""Tracing set-up and lifecycle: MLflow store + autolog, OTLP dual export, caller trace context, flushing."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import signal
+import threading
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Iterator
+
+from pension_advisor.config import Settings
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"configured": None, "flush_timeout_s": 5.0}
+
+
+def _export_otlp_settings(settings: Settings) -> bool:
+    """Map tracing.otlp onto the standard variables MLflow's exporter reads; variables already set win."""
+    otlp = settings.tracing.otlp
+    if not (otlp.enabled or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")):
+        return False
+    # Without the dual flag MLflow would send spans ONLY to the collector (stack notes).
+    os.environ["MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT"] = "true"
+    os.environ.setdefault("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", otlp.endpoint)
+    os.environ.setdefault("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", otlp.protocol)
+    os.environ.setdefault("OTEL_SERVICE_NAME", otlp.service_name)
+    os.environ.setdefault("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", str(otlp.timeout_s))
+    if otlp.headers:
+        os.environ.setdefault("OTEL_EXPORTER_OTLP_TRACES_HEADERS", ",".join(f"{k}={v}" for k, v in otlp.headers.items()))
+    return True
+
+
+def setup_tracing(settings: Settings, salt: str, members) -> bool:
+    """Configure tracing once per process; returns whether traces are being recorded."""
+    import mlflow
+
+    cfg = settings.tracing
+    with _lock:
+        key = cfg.model_dump_json()
+        if _state["configured"] == key:
+            return cfg.enabled
+        if not cfg.enabled:
+            mlflow.tracing.disable()
+            _state["configured"] = key
+            return False
+        os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+        otlp = _export_otlp_settings(settings)
+        if cfg.tracking_uri.startswith("sqlite:///"):
+            Path(cfg.tracking_uri.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Spans never carry images or files here; scanning every payload for base64 attachments costs ~10 ms a run.
+        os.environ.setdefault("MLFLOW_TRACE_EXTRACT_ATTACHMENTS", "false")
+        # Trace export must give up quickly on a dead server instead of retrying for minutes.
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(int(max(1, cfg.flush_timeout_s))))
+        mlflow.set_tracking_uri(cfg.tracking_uri)
+        try:
+            if cfg.tracking_uri.startswith(("http://", "https://")):
+                _probe(cfg.tracking_uri, timeout_s=min(3.0, cfg.flush_timeout_s))
+            mlflow.set_experiment(cfg.experiment)
+        except Exception as exc:  # a store that is down must not stop the advisor answering
+            log.warning("MLflow tracking store %s is unreachable (%s): traces for this process go nowhere",
+                        cfg.tracking_uri, type(exc).__name__)
+            mlflow.tracing.disable()
+            _state["configured"] = key
+            return False
+        from .processor import make_span_processor
+
+        mlflow.tracing.enable()
+        mlflow.langchain.autolog(run_tracer_inline=True, silent=True)  # inline: async nodes nest correctly
+        mlflow.tracing.configure(span_processors=[make_span_processor(settings, salt, members)])
+        _state.update(configured=key, flush_timeout_s=cfg.flush_timeout_s)
+        _install_flush_handlers()
+        log.info("tracing to %s%s", cfg.tracking_uri, " and OTLP" if otlp else "")
+        return True
+
+
+def _probe(uri: str, timeout_s: float) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout_s) as response:
+        response.read()
+
+
+def flush(timeout_s: float | None = None) -> None:
+    """Push queued spans out to every sink, waiting at most timeout_s for a slow or dead one."""
+    timeout_s = float(timeout_s or _state["flush_timeout_s"])
+    done = threading.Event()
+
+    def _flush() -> None:
+        try:
+            import mlflow
+            from opentelemetry import trace
+
+            mlflow.flush_trace_async_logging()
+            provider = trace.get_tracer_provider()
+            if hasattr(provider, "force_flush"):
+                provider.force_flush(int(timeout_s * 1000))
+        except Exception as exc:
+            log.warning("flushing traces failed: %s", exc)
+        finally:
+            done.set()
+
+    try:
+        threading.Thread(target=_flush, name="trace-flush", daemon=True).start()
+    except RuntimeError:  # interpreter shutdown: no new threads; each exporter still bounds itself by its timeout
+        _flush()
+    if not done.wait(timeout_s):
+        log.warning("traces still queued after %.1fs: a sink is down or slow; they are dropped at exit", timeout_s)
+
+
+def _install_flush_handlers() -> None:
+    if _state.get("handlers"):
+        return
+    _state["handlers"] = True
+    atexit.register(flush)
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def on_sigterm(signum, frame):
+            flush()
+            if callable(previous) and previous not in (signal.SIG_DFL, signal.SIG_IGN):
+                previous(signum, frame)
+            else:
+                raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+
+
+@contextmanager
+def caller_trace_context(traceparent: str | None) -> Iterator[None]:
+    """Make this run's trace a child of the caller's W3C trace context, when one is given."""
+    if not traceparent:
+        with nullcontext():
+            yield
+        return
+    from mlflow.tracing.distributed import set_tracing_context_from_http_request_headers
+
+    with set_tracing_context_from_http_request_headers({"traceparent": traceparent}):
+        yield
+
+
+def last_trace_id() -> str | None:
+    import mlflow
+
+    return mlflow.get_last_active_trace_id()
