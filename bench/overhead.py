@@ -41,7 +41,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def bare_graph():
     graph = StateGraph(AdvisorState)
-    for name in ("input_guardrail", "plan", "tools", "synthesize", "judge", "retry", "fallback", "output_guardrail"):
+    for name in ("input_guardrail", "plan", "tools", "synthesize", "judge", "retry", "fallback", "output_guardrail", "sample"):
         graph.add_node(name, lambda state: {})
     graph.add_edge(START, "input_guardrail")
     graph.add_conditional_edges("input_guardrail", lambda s: "plan", ["plan", "output_guardrail"])
@@ -51,7 +51,8 @@ def bare_graph():
     graph.add_conditional_edges("judge", lambda s: "output_guardrail", ["retry", "fallback", "output_guardrail"])
     graph.add_edge("retry", "synthesize")
     graph.add_edge("fallback", "output_guardrail")
-    graph.add_edge("output_guardrail", END)
+    graph.add_edge("output_guardrail", "sample")
+    graph.add_edge("sample", END)
     return graph.compile()
 
 

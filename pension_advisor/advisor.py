@@ -13,6 +13,7 @@ from .graph import build_graph
 from .members import MemberNotFound
 from .services import Services
 from .tools.base import CURRENCY
+from .monitoring.worker import start_in_process
 from .observability.spans import GRAPH_NAME
 from .observability.tracing import caller_trace_context, last_trace_id, setup_tracing
 
@@ -40,6 +41,7 @@ class Advisor:
         self.services = services or Services(self.settings)
         self.tracing = setup_tracing(self.settings, self.services.pseudonym_salt, self.services.members)
         self.graph = build_graph(self.services).compile(name=GRAPH_NAME)
+        start_in_process(self.services)
 
     def validate(self, member_id: str, question: str, country: str | None = None) -> None:
         limit = self.settings.guardrails.input.max_question_chars

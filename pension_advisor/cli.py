@@ -198,6 +198,35 @@ def dev(config: Optional[Path] = ConfigOption) -> None:
                                       "--port", str(server.port)], env=env))
 
 
+@app.command()
+def worker(threads: Optional[int] = typer.Option(None, help="Scoring threads (default: production_monitoring.worker.threads)."),
+           config: Optional[Path] = ConfigOption) -> None:
+    """Consume the scoring queue: score sampled runs and attach the scores to their traces. Ctrl+C / SIGTERM stop it."""
+    import threading
+
+    from .monitoring.queue import ScoringQueue
+    from .monitoring.worker import TraceScorer, start_reaper
+
+    try:
+        settings = load_settings(config)
+        scorer = TraceScorer(settings)
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc))
+    queue = ScoringQueue(settings.production_monitoring)
+    queue.serve(scorer)
+    stop = threading.Event()
+    start_reaper(queue, stop)
+    q = settings.production_monitoring.queue
+    where = q.redis_url if q.backend == "redis" else q.sqlite_path
+    console.print(f"scoring worker: {q.backend} queue {where}; scorers {', '.join(s.name for s in scorer.scorers)}; "
+                  f"{len(queue.pending())} job(s) pending")
+    try:
+        queue.consumer(threads).run()  # returns after SIGINT / SIGTERM, once running tasks finish
+    finally:
+        stop.set()
+        scorer.events.flush()
+
+
 @app.command("mlflow-ui")
 def mlflow_ui(port: int = typer.Option(5000, help="Port for the MLflow UI."), config: Optional[Path] = ConfigOption) -> None:
     """Open the MLflow UI on the configured local tracking store (traces, tags, assessments)."""

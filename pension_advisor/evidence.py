@@ -112,7 +112,7 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
             text = format_value(fig["value"], fig["unit"], fig.get("period"))
             evidence.facts.append(Fact(fig["label"], text, local_to_global[fig["citation"]]))
             forms = number_forms(fig["value"]) | number_forms(text)
-            evidence.allowed_numbers |= forms
+            evidence.allowed_numbers |= forms | number_forms(fig["label"])  # "Benefit if claimed at 62"
             evidence.figure_numbers |= forms
         # An assumption is backed by the same sources as the result it qualifies.
         mark = f" [{local_to_global[0]}]" if local_to_global else ""

@@ -37,6 +37,9 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
     found: list[dict] = []
     if not body.strip():
         return [{"code": "empty_answer", "detail": "The answer is empty."}]
+    # Calculator text (labels, assumptions, errors) is verified: only what the writer added is checked for
+    # currency, country and promises ("returns are not guaranteed", "unlike superannuation" are tool caveats).
+    own_words = _without_tool_text(body, evidence)
 
     unsupported = sorted({n for n in numbers_in(body) if not evidence.allows(n)})
     if unsupported:
@@ -56,22 +59,32 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
 
     if evidence.country:
         for country, markers in CURRENCY_MARKERS.items():
-            if country != evidence.country and any(re.search(m, body, re.IGNORECASE) for m in markers):
+            if country != evidence.country and any(re.search(m, own_words, re.IGNORECASE) for m in markers):
                 found.append({"code": "wrong_currency",
                               "detail": f"Amounts must be in {evidence.currency}; the answer uses {country} currency."})
         for country, terms in COUNTRY_TERMS.items():
-            term = next((t for t in terms if re.search(t, body)), None) if country != evidence.country else None
+            term = next((t for t in terms if re.search(t, own_words)), None) if country != evidence.country else None
             if term:
                 found.append({"code": "wrong_country",
                               "detail": f"The member is in {evidence.country}; the answer mentions a {country} scheme "
-                                        f"({re.search(term, body).group(0)})."})
+                                        f"({re.search(term, own_words).group(0)})."})
 
     for pattern in PROMISE_PATTERNS:
-        if m := re.search(pattern, body, re.IGNORECASE):
+        if (m := re.search(pattern, own_words, re.IGNORECASE)) and not _NEGATED.search(own_words[max(0, m.start() - 20):m.start()]):
             found.append({"code": "promise_of_returns",
                           "detail": f"Do not promise outcomes or returns (\"{m.group(0)}\")."})
             break
     return found
+
+
+_NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
+
+
+def _without_tool_text(body: str, evidence: Evidence) -> str:
+    for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors}, key=len, reverse=True):
+        body = body.replace(text, " ")
+        body = body.replace(re.sub(r" \[\d+\]$", "", text), " ")  # an assumption quoted without its mark
+    return body
 
 
 def _claims(body: str) -> list[str]:

@@ -49,6 +49,12 @@ class Services:
         return {n: s for n, s in TOOL_SPECS.items() if not enabled or n in enabled}
 
     @cached_property
+    def scoring_queue(self):
+        from .monitoring.queue import ScoringQueue
+
+        return ScoringQueue(self.settings.production_monitoring)
+
+    @cached_property
     def pseudonym_salt(self) -> str:
         salt = os.environ.get(self.settings.members.pseudonym_salt_env)
         if not salt:

@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 ROLES = {"planner": "You are the pension advisor's planner", "writer": "You are the pension advisor's writer",
-         "reviewer": "You are the pension advisor's reviewer"}
+         "reviewer": "You are the pension advisor's reviewer", "scorer": "You are the pension advisor's quality scorer"}
 
 
 class ScriptedChatModel(BaseChatModel):

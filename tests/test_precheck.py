@@ -50,3 +50,24 @@ def test_promise_of_returns_but_not_scheme_names():
 
 def test_empty_answer():
     assert codes("  ") == {"empty_answer"}
+
+
+def test_tool_caveats_are_not_promises_or_foreign_schemes():
+    outcome = {**OUTCOME, "result": {**OUTCOME["result"], "assumptions": [
+        "Investment returns are not guaranteed.", "Unlike superannuation, the annuity is compulsory."]}}
+    evidence = gather([outcome], {"country": "UK", "currency": "GBP"}, "")
+    body = ("- Estimated new State Pension: £193.04 a week [1]\n"
+            "- Assumption: Investment returns are not guaranteed. [1]\n"
+            "- Assumption: Unlike superannuation, the annuity is compulsory. [1]")
+    assert violations(body, evidence) == []
+    # The writer's own words are still checked.
+    assert {v["code"] for v in violations(body + "\nYour superannuation is guaranteed to grow.", evidence)} >= {
+        "wrong_country", "promise_of_returns"}
+
+
+def test_numbers_in_fact_labels_are_allowed():
+    outcome = {**OUTCOME, "result": {**OUTCOME["result"], "figures": [
+        {"name": "at62", "label": "Monthly benefit if claimed at 62", "value": 1400.0, "unit": "GBP",
+         "period": "month", "citation": 0}]}}
+    evidence = gather([outcome], {"country": "UK", "currency": "GBP"}, "")
+    assert violations("- Monthly benefit if claimed at 62: £1,400 a month [1]", evidence) == []

@@ -129,11 +129,33 @@ class Tracing(Section):
     prices: dict[str, ModelPrice] = {}
 
 
+class ScoringQueue(Section):
+    # sqlite: a file on this machine (the embedded default); redis: shared by workers on several machines.
+    backend: Literal["sqlite", "redis"] = "sqlite"
+    sqlite_path: Path = Path("var/scoring-queue.db")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    name: str = "pension-advisor-scoring"
+
+
+class ScoringWorker(Section):
+    threads: int = Field(2, ge=1, le=64)
+    # Retries with exponential backoff while MLflow (or the trace) is not reachable yet.
+    retries: int = Field(8, ge=0, le=100)
+    retry_delay_s: float = Field(1.0, ge=0.0, le=3600)
+    retry_backoff: float = Field(2.0, ge=1.0, le=10)
+    # A job claimed by a worker that stops renewing it for this long is handed to another (at-least-once).
+    lease_s: float = Field(60.0, gt=0, le=86400)
+    # Run a consumer thread inside the advisor process (demo / single machine); production runs `pension-advisor worker`.
+    in_process: bool = False
+
+
 class ProductionMonitoring(Section):
     sampling_rate: float = Field(0.1, ge=0.0, le=1.0)
     scorers: list[str] = ["relevance", "faithfulness", "toxicity", "country_compliance", "citation_quality"]
     # "module:function" paths of extra @scorer functions.
     custom_scorers: list[str] = []
+    queue: ScoringQueue = ScoringQueue()
+    worker: ScoringWorker = ScoringWorker()
 
 
 class Server(Section):

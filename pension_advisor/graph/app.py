@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pension_advisor.advisor import TRACEPARENT
 from pension_advisor.config import load_settings
 from pension_advisor.graph import build_graph
+from pension_advisor.monitoring.worker import start_in_process
 from pension_advisor.observability.spans import GRAPH_NAME
 from pension_advisor.observability.tracing import caller_trace_context, setup_tracing
 from pension_advisor.services import Services
@@ -18,6 +19,7 @@ from pension_advisor.services import Services
 _services = Services(load_settings())
 setup_tracing(_services.settings, _services.pseudonym_salt, _services.members)
 _graph = build_graph(_services).compile(name=GRAPH_NAME)
+start_in_process(_services)
 
 
 @contextmanager

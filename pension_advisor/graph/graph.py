@@ -1,6 +1,7 @@
 """The advisor's topology, and nothing else.
 
-input_guardrail -> plan -> tools -> synthesize -> judge -> (retry -> synthesize | fallback | output_guardrail) -> END
+input_guardrail -> plan -> tools -> synthesize -> judge -> (retry -> synthesize | fallback | output_guardrail)
+  -> sample -> END
 A blocked question, an unknown member or a question that needs clarifying goes straight to output_guardrail;
 a failed model call (writer or reviewer) goes to fallback.
 """
@@ -17,11 +18,12 @@ from pension_advisor.nodes.judge import judge
 from pension_advisor.nodes.output_guardrail import output_guardrail
 from pension_advisor.nodes.plan import plan
 from pension_advisor.nodes.retry import retry
+from pension_advisor.nodes.sample import sample
 from pension_advisor.nodes.synthesize import synthesize
 from pension_advisor.nodes.tools import run_tools
 from pension_advisor.services import Services
 
-from .routes import after_input_guardrail, after_judge, after_plan, after_synthesize
+from .routes import after_input_guardrail, after_judge, after_plan, after_synthesize, untraced
 from .state import AdvisorState
 
 
@@ -35,15 +37,17 @@ def build_graph(services: Services) -> StateGraph:
     graph.add_node("retry", retry)
     graph.add_node("fallback", fallback)
     graph.add_node("output_guardrail", partial(output_guardrail, services=services))
+    graph.add_node("sample", partial(sample, services=services))
 
     graph.add_edge(START, "input_guardrail")
-    graph.add_conditional_edges("input_guardrail", after_input_guardrail, ["plan", "output_guardrail"])
-    graph.add_conditional_edges("plan", after_plan, ["tools", "output_guardrail"])
+    graph.add_conditional_edges("input_guardrail", untraced(after_input_guardrail), ["plan", "output_guardrail"])
+    graph.add_conditional_edges("plan", untraced(after_plan), ["tools", "output_guardrail"])
     graph.add_edge("tools", "synthesize")
-    graph.add_conditional_edges("synthesize", after_synthesize, ["judge", "fallback"])
-    graph.add_conditional_edges("judge", partial(after_judge, max_retries=services.settings.judge.max_retries),
+    graph.add_conditional_edges("synthesize", untraced(after_synthesize), ["judge", "fallback"])
+    graph.add_conditional_edges("judge", untraced(partial(after_judge, max_retries=services.settings.judge.max_retries)),
                                 ["retry", "fallback", "output_guardrail"])
     graph.add_edge("retry", "synthesize")
     graph.add_edge("fallback", "output_guardrail")
-    graph.add_edge("output_guardrail", END)
+    graph.add_edge("output_guardrail", "sample")
+    graph.add_edge("sample", END)
     return graph

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from langgraph._internal._runnable import RunnableCallable
+
 from .state import AdvisorState
+
+
+def untraced(route):
+    """A branch function without its own span: routing is visible in the node sequence, and every traced
+    branch would copy the whole state into the trace once more."""
+    return RunnableCallable(route, trace=False, name=getattr(route, "__name__", None))
 
 
 def after_input_guardrail(state: AdvisorState) -> str:

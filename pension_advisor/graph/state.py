@@ -21,7 +21,8 @@ class GuardrailLayer(TypedDict, total=False):
 class GuardrailResult(TypedDict, total=False):
     allowed: bool
     reason_code: str | None  # empty, too_long, prompt_injection, jailbreak, system_prompt_extraction,
-                             # other_member_data, abusive_language, obfuscated_input, suspected_attack, out_of_scope
+                             # other_member_data, abusive_language, obfuscated_input, suspected_attack, out_of_scope,
+                             # unsupported_language
     message: str | None      # plain words, shown to the member when blocked
     redactions: list[str]    # kinds of PII masked
     score: float             # the deciding layer's score (allowed: the detector's attack probability)
@@ -86,3 +87,6 @@ class AdvisorState(TypedDict, total=False):
     status: Status
     final_answer: str
     output_guardrail: dict[str, Any]
+    # sample
+    sampled: bool                  # chosen for background quality scoring
+    scoring_queued: bool

@@ -1,29 +1,31 @@
-"""Output guardrail: mask PII and re-check toxicity on the final text before anyone reads it."""
+"""Output guardrail: no system prompt or tool internals, no one else's PII, no toxicity, the disclaimer present.
+
+Runs on the final text before anything is returned or logged (checks in pension_advisor/guardrails/output.py).
+"""
 
 from __future__ import annotations
 
-import re
-
 from pension_advisor.graph.state import AdvisorState
-from pension_advisor.guardrails import rules
-from pension_advisor.guardrails.toxicity import toxicity_scores
+from pension_advisor.guardrails import output
+from pension_advisor.members import MemberNotFound
 from pension_advisor.services import Services
 
-SAFE_REPLACEMENT = ("I'm sorry, I couldn't produce a suitable answer to that. "
-                    "An adviser will follow up with you.")
+SAFE_REPLACEMENT = output.SAFE_REPLACEMENT
 
 
 def output_guardrail(state: AdvisorState, services: Services) -> dict:
     cfg = services.settings.guardrails.output
     text = state.get("answer", "")
     status = state.get("status") or "answered"
-    report = {"masked": [], "toxicity": None, "replaced": False}
-    if cfg.enabled:
-        if cfg.mask_pii:
-            text, report["masked"] = rules.mask_pii(text)
-        # Scored per sentence: a long, polite frame must not dilute one abusive line.
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()] or [""]
-        report["toxicity"] = round(max(toxicity_scores(sentences)), 4)
-        if report["toxicity"] > cfg.toxicity_threshold:
-            text, report["replaced"] = SAFE_REPLACEMENT, True
-    return {"final_answer": text, "status": status, "output_guardrail": report}
+    if not cfg.enabled:
+        return {"final_answer": text, "status": status,
+                "output_guardrail": {"masked": [], "toxicity": None, "replaced": False}}
+    member = None
+    if state.get("member_id"):
+        try:
+            member = services.members.get(state["member_id"])
+        except MemberNotFound:
+            member = None
+    report = output.check(text, status, cfg, member=member, member_id=state.get("member_id"),
+                          model_written=state.get("draft_body"))
+    return {"final_answer": report.text, "status": status, "output_guardrail": report.as_dict()}

@@ -38,6 +38,13 @@ def guardrail_span(layer: str, allowed: bool, reason_code: str | None, score: fl
     s.end(end_time_ns=end_ns)
 
 
+def current_trace_id() -> str | None:
+    """The MLflow trace id of the run in progress, or None when tracing is off."""
+    import mlflow
+
+    return mlflow.get_active_trace_id()
+
+
 def annotate_current(attributes: dict[str, Any]) -> None:
     """Add attributes to the span of the node that is running (e.g. why a retry happened)."""
     import mlflow

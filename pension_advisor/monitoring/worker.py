@@ -1,0 +1,141 @@
+"""The scoring worker: runs the configured scorers on a sampled run and attaches each score to its trace,
+in MLflow (as feedback) and on the OTLP side (as a gen_ai.evaluation.result event in the same trace)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from pension_advisor.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class TraceNotReady(RuntimeError):
+    """The trace has not reached the store yet (or the store is down): retry later."""
+
+
+class TraceScorer:
+    def __init__(self, settings: Settings):
+        import mlflow
+
+        from pension_advisor.scorers import build_scorers
+
+        self.settings = settings
+        self.scorers = build_scorers(settings)
+        mlflow.set_tracking_uri(settings.tracing.tracking_uri)
+        self.client = mlflow.MlflowClient(settings.tracing.tracking_uri)
+        self.events = _EvaluationEvents(settings)
+
+    def __call__(self, payload: dict[str, Any], renew=lambda: None) -> list[str]:
+        """Score one run; returns the scorer names it logged (already-logged ones are skipped: idempotent)."""
+        import mlflow
+        from mlflow.entities import AssessmentSource, Feedback
+
+        trace_id = payload["trace_id"]
+        try:
+            trace = self.client.get_trace(trace_id)
+        except Exception as exc:
+            raise TraceNotReady(f"{trace_id}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        if trace is None:
+            raise TraceNotReady(f"{trace_id} is not in the tracking store yet")
+        done = {a.name for a in (trace.info.assessments or [])}
+        root = next((s for s in trace.data.spans if s.parent_id is None), None)
+        inputs = {"question": payload["question"], "member_id": (payload.get("member") or {}).get("member")}
+        outputs = {k: payload.get(k) for k in ("answer", "tool_outcomes", "country", "member", "status")}
+        logged = []
+        for scorer in self.scorers:
+            if scorer.name in done:
+                continue
+            try:
+                feedback = scorer(inputs=inputs, outputs=outputs)
+            except Exception as exc:  # a scorer bug is recorded on the trace, not retried forever
+                log.exception("scorer %s failed on %s", scorer.name, trace_id)
+                feedback = Feedback(name=scorer.name, error=exc)
+            source = feedback.source or AssessmentSource(source_type="CODE", source_id=f"pension_advisor.{scorer.name}")
+            mlflow.log_feedback(trace_id=trace_id, name=scorer.name, value=feedback.value,
+                                rationale=feedback.rationale, source=source, error=feedback.error)
+            self.events.emit(trace_id, root.span_id if root else None, scorer.name, feedback)
+            logged.append(scorer.name)
+            renew()  # still alive: keep the claim
+        return logged
+
+
+class _EvaluationEvents:
+    """gen_ai.evaluation.result events, in a span that joins the scored trace, exported over OTLP."""
+
+    def __init__(self, settings: Settings):
+        import os
+
+        otlp = settings.tracing.otlp
+        endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or (otlp.endpoint if otlp.enabled else None)
+        self.tracer = None
+        if not endpoint:
+            return
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        self.provider = TracerProvider(resource=Resource.create(
+            {"service.name": os.environ.get("OTEL_SERVICE_NAME", otlp.service_name)}))
+        self.provider.add_span_processor(BatchSpanProcessor(
+            OTLPSpanExporter(endpoint=endpoint, headers=otlp.headers or None, timeout=otlp.timeout_s)))
+        self.tracer = self.provider.get_tracer("pension_advisor.monitoring")
+
+    def emit(self, trace_id: str, root_span_id: str | None, name: str, feedback) -> None:
+        if self.tracer is None:
+            return
+        from opentelemetry import trace
+        from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+        parent = SpanContext(trace_id=int(trace_id.removeprefix("tr-"), 16),
+                             span_id=int(root_span_id, 16) if root_span_id else 1,
+                             is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+        context = trace.set_span_in_context(NonRecordingSpan(parent))
+        value = feedback.value
+        with self.tracer.start_as_current_span(f"evaluate {name}", context=context) as span:
+            span.set_attribute("gen_ai.operation.name", "evaluate")
+            attributes = {"gen_ai.evaluation.name": name,
+                          "gen_ai.evaluation.explanation": (feedback.rationale or "")[:1000]}
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                attributes["gen_ai.evaluation.score.value"] = float(value)
+                attributes["gen_ai.evaluation.score.label"] = "pass" if value >= 0.5 else "fail"
+            if feedback.error:
+                attributes["error.type"] = str(getattr(feedback.error, "error_code", "scorer_error"))
+            span.add_event("gen_ai.evaluation.result", attributes)
+
+    def flush(self) -> None:
+        if self.tracer is not None:
+            self.provider.force_flush(5000)
+
+
+def start_reaper(queue, stop: threading.Event) -> threading.Thread:
+    """Every half lease, hand jobs whose worker died back to the queue."""
+
+    def loop() -> None:
+        while not stop.wait(queue.cfg.worker.lease_s / 2):
+            try:
+                queue.requeue_expired()
+            except Exception as exc:
+                log.warning("re-queueing expired jobs failed: %s", exc)
+
+    thread = threading.Thread(target=loop, name="scoring-reaper", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_in_process(services) -> bool:
+    """With production_monitoring.worker.in_process, score on daemon threads of this process (demo mode)."""
+    settings = services.settings
+    if not (settings.production_monitoring.worker.in_process and settings.tracing.enabled):
+        return False
+    queue = services.scoring_queue
+    queue.serve(TraceScorer(settings))
+    consumer = queue.consumer()
+    # start() runs the worker threads; its signal handlers would take SIGINT/SIGTERM from the host process.
+    consumer._set_signal_handlers = lambda: None
+    consumer.start()
+    start_reaper(queue, threading.Event())
+    return True

@@ -1,0 +1,35 @@
+"""Sample: fork a configured share of runs to the durable scoring queue. Enqueueing is all it costs the request."""
+
+from __future__ import annotations
+
+import logging
+
+from pension_advisor.graph.state import AdvisorState
+from pension_advisor.monitoring.sampling import is_sampled
+from pension_advisor.observability.spans import current_trace_id
+from pension_advisor.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def sample(state: AdvisorState, services: Services) -> dict:
+    trace_id = current_trace_id()
+    if trace_id is None:  # tracing off: there is no trace to attach scores to
+        return {"sampled": False}
+    if not is_sampled(trace_id, services.settings.production_monitoring.sampling_rate):
+        return {"sampled": False}
+    payload = {
+        "trace_id": trace_id,
+        "question": state.get("safe_question", ""),
+        "answer": state.get("final_answer", ""),
+        "tool_outcomes": state.get("tool_outcomes", []),
+        "country": (state.get("member") or {}).get("country"),
+        "member": state.get("member"),  # the pseudonymised view (no name, birth date or id)
+        "status": state.get("status"),
+    }
+    try:
+        services.scoring_queue.enqueue(trace_id, payload)
+    except Exception as exc:  # the queue being down must not cost the member their answer
+        log.warning("could not queue trace %s for scoring: %s", trace_id, exc)
+        return {"sampled": True, "scoring_queued": False}
+    return {"sampled": True, "scoring_queued": True}
