@@ -227,6 +227,69 @@ def worker(threads: Optional[int] = typer.Option(None, help="Scoring threads (de
         scorer.events.flush()
 
 
+@app.command("eval")
+def evaluate(dataset: Path = typer.Argument(..., help="JSONL: member_id, question[, on_date, expected_status, expected_facts]."),
+             limit: Optional[int] = typer.Option(None, help="Only the first N rows."),
+             config: Optional[Path] = ConfigOption) -> None:
+    """Run the graph over a dataset and score it with mlflow.genai.evaluate and the monitoring scorers."""
+    import mlflow
+    from rich.progress import Progress
+
+    from .monitoring.evaluation import DatasetError, load_dataset, run_dataset, score
+    from .observability.tracing import flush
+    from .scorers import build_scorers
+
+    try:
+        rows = load_dataset(dataset)[:limit]
+    except DatasetError as exc:
+        _fail(str(exc))
+    advisor = _advisor(config)
+    try:
+        scorers = build_scorers(advisor.settings)
+    except ValueError as exc:
+        _fail(str(exc))
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"answering {len(rows)} questions", total=len(rows))
+        records = run_dataset(advisor, rows, progress=lambda: progress.advance(task))
+    flush()
+    mlflow.set_tracking_uri(advisor.settings.tracing.tracking_uri)
+    mlflow.set_experiment(advisor.settings.tracing.experiment)
+    console.print("scoring with mlflow.genai.evaluate ...")
+    means = score(records, scorers)
+    checks = [r["checks"] for r in records]
+    table = Table(title=f"evaluation of {dataset.name}: {len(rows)} questions")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in sorted(means.items()):
+        table.add_row(f"scorer {name} (mean)", f"{value:.3f}")
+    with_status = [c for c in checks if c["expected_status"]]
+    if with_status:
+        ok = sum(c["status"] == c["expected_status"] or (c["expected_status"] == "answered" and c["status"] == "fallback")
+                 for c in with_status)
+        table.add_row("status as expected (fallback counts for answered)", f"{ok}/{len(with_status)}")
+    expected = sum(c["facts_expected"] for c in checks)
+    if expected:
+        table.add_row("expected facts found", f"{sum(c['facts_found'] for c in checks)}/{expected}")
+    table.add_row("mean attempts", f"{sum(c['attempts'] for c in checks) / len(checks):.2f}")
+    console.print(table)
+
+
+@app.command()
+def report(out: Path = typer.Option(Path("var/report.html"), help="Where to write the HTML report."),
+           config: Optional[Path] = ConfigOption) -> None:
+    """Write an HTML report (latency, cost, judge pass rate, attempts, scorer trends) from the MLflow store."""
+    from .monitoring.report import load_traces, write_report
+
+    try:
+        tracing = load_settings(config).tracing
+    except ConfigError as exc:
+        _fail(f"configuration: {exc}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = write_report(load_traces(tracing.tracking_uri, tracing.experiment), out,
+                           f"pension-advisor quality: {tracing.experiment}")
+    console.print(f"wrote {out}: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+
+
 @app.command("mlflow-ui")
 def mlflow_ui(port: int = typer.Option(5000, help="Port for the MLflow UI."), config: Optional[Path] = ConfigOption) -> None:
     """Open the MLflow UI on the configured local tracking store (traces, tags, assessments)."""

@@ -36,6 +36,15 @@ def test_every_sampled_run_gets_every_score_sqlite(monitoring_env, tmp_path):
     runs = run_and_score(monitoring_env, tmp_path)
     scores = scores_by_trace(monitoring_env, [r["trace_id"] for r in runs])
     assert all(names == EXPECTED for names in scores.values()), scores
+    # The report reads the same store: every scorer shows up with a mean over every trace.
+    out = tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "pension_advisor", "report", "--out", str(out)], env=monitoring_env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = out.read_text()
+    assert page.count("<img") >= 5 and "Scorer trends" in page
+    for name in SCORER_NAMES:
+        assert f"<tr><td>{name}</td>" in page and f"<td>{len(runs)}</td>" in page
 
 
 def test_every_sampled_run_gets_every_score_redis(monitoring_env, tmp_path):

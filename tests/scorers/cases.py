@@ -73,11 +73,5 @@ def clarification(country: str = "UK", question: str = "Tell me about my pension
 
 
 def score(scorer, data: dict):
-    return scorer(inputs=data["inputs"], outputs=data["outputs"], expectations=data.get("expectations")) \
-        if "expectations" in _params(scorer) else scorer(inputs=data["inputs"], outputs=data["outputs"])
-
-
-def _params(scorer) -> set[str]:
-    import inspect
-
-    return set(inspect.signature(scorer.__call__).parameters)
+    """Call a scorer as MLflow does: with the row's fields its signature takes."""
+    return scorer.run(**{k: data.get(k) for k in ("inputs", "outputs", "expectations")})

@@ -1,0 +1,95 @@
+"""A small HTML report of production quality from the traces and assessments in the MLflow store."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+
+def load_traces(tracking_uri: str, experiment: str, max_results: int = 5000):
+    import mlflow
+    import pandas as pd
+
+    mlflow.set_tracking_uri(tracking_uri)
+    exp = mlflow.get_experiment_by_name(experiment)
+    if exp is None:
+        return pd.DataFrame()
+    df = mlflow.search_traces(locations=[exp.experiment_id], max_results=max_results, include_spans=False)
+    if df.empty:
+        return df
+    tag = lambda key, cast=str: df["tags"].map(lambda t: cast((t or {}).get(f"pension_advisor.{key}", 0) or 0))
+    out = pd.DataFrame({
+        "time": pd.to_datetime(df["request_time"], unit="ms"),
+        "latency_s": df["execution_duration"] / 1000.0,
+        "cost": tag("cost", float),
+        "attempts": tag("attempts", int),
+        "verdict": df["tags"].map(lambda t: (t or {}).get("pension_advisor.final_verdict", "none")),
+        "status": df["tags"].map(lambda t: (t or {}).get("pension_advisor.status", "unknown")),
+    })
+    for i, assessments in enumerate(df["assessments"]):
+        for a in assessments or []:  # search_traces gives assessments as dicts
+            value = (a.get("feedback") or {}).get("value")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.loc[out.index[i], f"score:{a['assessment_name']}"] = float(value)
+    return out.sort_values("time")
+
+
+def _figure(draw) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    draw(ax)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def write_report(df, path: Path, title: str) -> dict[str, Any]:
+    """Writes the HTML; returns the headline figures it shows."""
+    if df.empty:
+        path.write_text(f"<html><body><h1>{html.escape(title)}</h1><p>No traces yet.</p></body></html>")
+        return {"traces": 0}
+    judged = df[df["verdict"] != "none"]
+    summary = {
+        "traces": len(df),
+        "latency_p50_s": round(float(df["latency_s"].median()), 3),
+        "latency_p95_s": round(float(df["latency_s"].quantile(0.95)), 3),
+        "total_cost": round(float(df["cost"].sum()), 6),
+        "judge_pass_rate": round(float((judged["verdict"] == "pass").mean()), 3) if len(judged) else None,
+        "mean_attempts": round(float(df["attempts"].mean()), 2),
+    }
+    scores = [c for c in df.columns if c.startswith("score:")]
+    hourly = df.set_index("time").resample("1h")
+    plots = {
+        "Latency (s) per question": lambda ax: (ax.plot(df["time"], df["latency_s"], ".", alpha=.5), ax.set_ylabel("s")),
+        "Cost per hour": lambda ax: hourly["cost"].sum().plot(ax=ax, marker="o"),
+        "Judge pass rate per hour": lambda ax: (judged.set_index("time")["verdict"].eq("pass").resample("1h").mean()
+                                                .plot(ax=ax, marker="o") if len(judged) else None, ax.set_ylim(0, 1.05)),
+        "Attempts per question": lambda ax: df["attempts"].value_counts().sort_index().plot.bar(ax=ax),
+    }
+    if scores:
+        plots["Scorer trends (hourly mean)"] = lambda ax: (
+            df.set_index("time")[scores].resample("1h").mean().rename(columns=lambda c: c[6:]).plot(ax=ax, marker="o"),
+            ax.set_ylim(0, 1.05))
+    images = "".join(f"<h2>{html.escape(name)}</h2><img src='data:image/png;base64,{_figure(draw)}'>"
+                     for name, draw in plots.items())
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary.items())
+    score_rows = "".join(f"<tr><td>{html.escape(c[6:])}</td><td>{df[c].mean():.3f}</td><td>{int(df[c].count())}</td></tr>"
+                         for c in scores)
+    path.write_text(
+        f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body style='font-family:sans-serif'>"
+        f"<h1>{html.escape(title)}</h1><p>Generated {dt.datetime.now():%Y-%m-%d %H:%M}</p>"
+        f"<table border=1 cellpadding=4>{rows}</table>"
+        f"<h2>Scores</h2><table border=1 cellpadding=4><tr><th>scorer</th><th>mean</th><th>traces</th></tr>{score_rows}</table>"
+        f"{images}</body></html>")
+    summary["scores"] = {c[6:]: round(float(df[c].mean()), 3) for c in scores}
+    return summary
