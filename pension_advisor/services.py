@@ -51,8 +51,11 @@ class Services:
     @cached_property
     def scoring_queue(self):
         from .monitoring.queue import ScoringQueue
+        from .observability.tracing import also_flush
 
-        return ScoringQueue(self.settings.production_monitoring)
+        queue = ScoringQueue(self.settings.production_monitoring)
+        also_flush(queue.flush)  # written before the process exits, with the spans
+        return queue
 
     @cached_property
     def pseudonym_salt(self) -> str:

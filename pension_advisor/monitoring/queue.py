@@ -9,8 +9,11 @@ finds it claimed or gone and does nothing, and scoring skips scorers already on 
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue as queue_module
+import threading
 import time
 from typing import Any, Callable
 
@@ -20,6 +23,7 @@ from pension_advisor.config.schema import ProductionMonitoring
 
 log = logging.getLogger(__name__)
 
+_writer_lock = threading.Lock()
 TASK_NAME = "score_trace"
 _JOB = "job:"
 _CLAIM = "claim:"
@@ -39,6 +43,8 @@ class ScoringQueue:
         self.cfg = cfg
         self.huey = _huey(cfg)
         self._handler: Callable[[dict[str, Any]], None] | None = None
+        self._writer: threading.Thread | None = None
+        self._buffer: queue_module.Queue | None = None
         worker = cfg.worker
         # The task only carries the trace id: the payload lives in the journal, which outlives any one worker.
         self.task = self.huey.task(name=TASK_NAME, retries=worker.retries, retry_delay=worker.retry_delay_s,
@@ -46,9 +52,51 @@ class ScoringQueue:
 
     # --- request path ------------------------------------------------------------------------------------
     def enqueue(self, trace_id: str, payload: dict[str, Any]) -> None:
-        """Record the job and queue it: the only monitoring cost on the request path."""
+        """Record the job and queue it durably (journal, then task)."""
         self._put(trace_id, {"payload": payload, "touched": time.time(), "claimed": False})
         self.task(trace_id)
+
+    def submit(self, trace_id: str, payload: dict[str, Any]) -> None:
+        """Hand a job to this process's writer thread: all a request pays (a blocking write on the request thread
+        waits ~5 ms for the GIL while tracing's export threads run). Written within milliseconds; flushed at exit
+        and on SIGTERM; a full buffer makes the caller write it itself rather than drop it."""
+        if self._writer is None:
+            with _writer_lock:
+                if self._writer is None:
+                    self._buffer = queue_module.Queue(maxsize=10_000)
+                    self._writer = threading.Thread(target=self._write_loop, name="scoring-writer", daemon=True)
+                    self._writer.start()
+                    atexit.register(self.flush)
+        try:
+            self._buffer.put_nowait((trace_id, payload))
+        except queue_module.Full:
+            self.enqueue(trace_id, payload)
+
+    def flush(self, timeout_s: float = 10.0) -> None:
+        """Wait until every submitted job is written (or timeout_s passes)."""
+        if self._writer is None:
+            return
+        deadline = time.time() + timeout_s
+        while self._buffer.unfinished_tasks and time.time() < deadline:
+            time.sleep(0.01)
+        if self._buffer.unfinished_tasks:
+            log.warning("%d scoring job(s) not yet written after %.1fs", self._buffer.unfinished_tasks, timeout_s)
+
+    def _write_loop(self) -> None:
+        while True:
+            trace_id, payload = self._buffer.get()
+            try:
+                for attempt in range(5):
+                    try:
+                        self.enqueue(trace_id, payload)
+                        break
+                    except Exception as exc:  # queue storage briefly unavailable: back off, then keep trying
+                        log.warning("writing scoring job %s failed (%s); retrying", trace_id, exc)
+                        time.sleep(0.2 * 2 ** attempt)
+                else:
+                    log.error("scoring job %s could not be written: dropped", trace_id)
+            finally:
+                self._buffer.task_done()
 
     # --- worker side -------------------------------------------------------------------------------------
     def serve(self, handler: Callable[[dict[str, Any]], None]) -> None:

@@ -34,14 +34,13 @@ class TraceScorer:
         from mlflow.entities import AssessmentSource, Feedback
 
         trace_id = payload["trace_id"]
-        try:
-            trace = self.client.get_trace(trace_id)
+        try:  # the trace's info (with its assessments) only: loading every span would cost more than scoring
+            info = self.client._tracing_client.get_trace_info(trace_id)
         except Exception as exc:
             raise TraceNotReady(f"{trace_id}: {type(exc).__name__}: {str(exc)[:200]}") from None
-        if trace is None:
+        if info is None:
             raise TraceNotReady(f"{trace_id} is not in the tracking store yet")
-        done = {a.name for a in (trace.info.assessments or [])}
-        root = next((s for s in trace.data.spans if s.parent_id is None), None)
+        done = {a.name for a in (info.assessments or [])}
         inputs = {"question": payload["question"], "member_id": (payload.get("member") or {}).get("member")}
         outputs = {k: payload.get(k) for k in ("answer", "tool_outcomes", "country", "member", "status")}
         logged = []
@@ -56,7 +55,7 @@ class TraceScorer:
             source = feedback.source or AssessmentSource(source_type="CODE", source_id=f"pension_advisor.{scorer.name}")
             mlflow.log_feedback(trace_id=trace_id, name=scorer.name, value=feedback.value,
                                 rationale=feedback.rationale, source=source, error=feedback.error)
-            self.events.emit(trace_id, root.span_id if root else None, scorer.name, feedback)
+            self.events.emit(trace_id, payload.get("root_span_id"), scorer.name, feedback)
             logged.append(scorer.name)
             renew()  # still alive: keep the claim
         return logged

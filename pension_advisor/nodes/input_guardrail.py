@@ -13,6 +13,7 @@ import logging
 from pension_advisor.graph.state import AdvisorState, GuardrailResult
 from pension_advisor.guardrails import pipeline
 from pension_advisor.guardrails.llm_classifier import classifier_for
+from pension_advisor.observability.spans import guardrail_span
 from pension_advisor.services import Services
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ def input_guardrail(state: AdvisorState, services: Services) -> dict:
         decision = pipeline.check(question, limited, member_id=state.get("member_id"))
     else:
         decision = pipeline.check(question, cfg, member_id=state.get("member_id"), llm=classifier_for(services))
+    for layer in decision.layers:  # one apply_guardrail span per layer, with its real timing
+        guardrail_span(f"input.{layer['layer']}", layer["allowed"], layer["reason_code"], layer.get("score"),
+                       layer.get("start_ns"), layer.get("end_ns"))
     result = GuardrailResult(allowed=decision.allowed, reason_code=decision.reason_code, message=decision.message,
                              redactions=decision.redactions, score=decision.score, layers=decision.layers)
     if not decision.allowed:

@@ -5,9 +5,12 @@ Runs on the final text before anything is returned or logged (checks in pension_
 
 from __future__ import annotations
 
+import time
+
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.guardrails import output
 from pension_advisor.members import MemberNotFound
+from pension_advisor.observability.spans import guardrail_span
 from pension_advisor.services import Services
 
 SAFE_REPLACEMENT = output.SAFE_REPLACEMENT
@@ -28,4 +31,10 @@ def output_guardrail(state: AdvisorState, services: Services) -> dict:
             member = None
     report = output.check(text, status, cfg, member=member, member_id=state.get("member_id"),
                           model_written=state.get("draft_body"))
+    end_ns = time.time_ns()
+    for check in reversed(report.checks):  # the checks ran back to back: lay their spans end to end
+        start_ns = end_ns - int(check["ms"] * 1e6)
+        guardrail_span(f"output.{check['check']}", check.get("allowed", True), check.get("reason_code"),
+                       check.get("score"), start_ns, end_ns)
+        end_ns = start_ns
     return {"final_answer": report.text, "status": status, "output_guardrail": report.as_dict()}

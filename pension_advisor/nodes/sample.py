@@ -6,7 +6,7 @@ import logging
 
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.monitoring.sampling import is_sampled
-from pension_advisor.observability.spans import current_trace_id
+from pension_advisor.observability.spans import current_trace_id, root_span_id
 from pension_advisor.services import Services
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ def sample(state: AdvisorState, services: Services) -> dict:
         return {"sampled": False}
     payload = {
         "trace_id": trace_id,
+        "root_span_id": root_span_id(trace_id),  # the worker's evaluation events join the trace under it
         "question": state.get("safe_question", ""),
         "answer": state.get("final_answer", ""),
         "tool_outcomes": state.get("tool_outcomes", []),
@@ -28,7 +29,7 @@ def sample(state: AdvisorState, services: Services) -> dict:
         "status": state.get("status"),
     }
     try:
-        services.scoring_queue.enqueue(trace_id, payload)
+        services.scoring_queue.submit(trace_id, payload)
     except Exception as exc:  # the queue being down must not cost the member their answer
         log.warning("could not queue trace %s for scoring: %s", trace_id, exc)
         return {"sampled": True, "scoring_queued": False}

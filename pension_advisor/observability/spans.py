@@ -45,6 +45,13 @@ def current_trace_id() -> str | None:
     return mlflow.get_active_trace_id()
 
 
+def root_span_id(trace_id: str) -> str | None:
+    """Hex id of the running trace's root span."""
+    from mlflow.tracing.trace_manager import InMemoryTraceManager
+
+    return InMemoryTraceManager.get_instance().get_root_span_id(trace_id)
+
+
 def annotate_current(attributes: dict[str, Any]) -> None:
     """Add attributes to the span of the node that is running (e.g. why a retry happened)."""
     import mlflow

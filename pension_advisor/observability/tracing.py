@@ -16,6 +16,12 @@ from pension_advisor.config import Settings
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
+_extra_flushes: list = []  # e.g. the scoring queue's writer: drained with the spans
+
+
+def also_flush(fn) -> None:
+    if fn not in _extra_flushes:
+        _extra_flushes.append(fn)
 _state: dict[str, object] = {"configured": None, "flush_timeout_s": 5.0}
 
 
@@ -97,6 +103,8 @@ def flush(timeout_s: float | None = None) -> None:
             from opentelemetry import trace
 
             mlflow.flush_trace_async_logging()
+            for flush_jobs in _extra_flushes:
+                flush_jobs(timeout_s)
             provider = trace.get_tracer_provider()
             if hasattr(provider, "force_flush"):
                 provider.force_flush(int(timeout_s * 1000))

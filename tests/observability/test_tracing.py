@@ -56,6 +56,10 @@ def test_one_trace_with_span_tree_in_mlflow_and_otlp(mlflow_server, otlp_receive
     assert tool.outputs["citations"] and tool.attributes["citations"][0].startswith("https://")
     verdicts = [s for s in spans if s.name.startswith("judge_verdict attempt")]
     assert len(verdicts) == advice["attempts"] and all(by_id[v.parent_id].name == "judge" for v in verdicts)
+    guards = [s for s in spans if s.span_type == "GUARDRAIL"]
+    assert {by_id[g.parent_id].name for g in guards} == {"input_guardrail", "output_guardrail"}
+    assert any(g.name == "guardrail:input.rules" for g in guards)
+    assert all(e.name == "gen_ai.guardrail.result" for g in guards for e in g.events)
     chats = [s for s in spans if s.span_type == "CHAT_MODEL"]
     assert chats and all(s.attributes["gen_ai.usage.output_tokens"] > 0 for s in chats)
     tags = trace.info.tags
@@ -79,6 +83,9 @@ def test_one_trace_with_span_tree_in_mlflow_and_otlp(mlflow_server, otlp_receive
     otlp_chat = next(s for s in otlp if attributes(s).get("gen_ai.operation.name") == "chat")
     assert attributes(otlp_chat)["gen_ai.request.model"] and attributes(otlp_chat)["gen_ai.usage.input_tokens"] > 0
     assert any(attributes(s).get("langgraph.node") == "plan" for s in otlp)
+    otlp_guard = next(s for s in otlp if s.name == "guardrail:input.rules")
+    assert attributes(otlp_guard)["gen_ai.operation.name"] == "apply_guardrail"
+    assert [e.name for e in otlp_guard.events] == ["gen_ai.guardrail.result"]
 
 
 def test_caller_traceparent_makes_the_run_a_child(mlflow_server, otlp_receiver, run_cli):
