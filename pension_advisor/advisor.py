@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .config import Settings, load_settings
-from .graph import build_graph
+from .graph.graph import build_graph
 from .members import MemberNotFound
 from .services import Services
 from .tools.base import CURRENCY

@@ -139,7 +139,7 @@ def members(config: Optional[Path] = ConfigOption) -> None:
 @app.command()
 def graph(config: Optional[Path] = ConfigOption) -> None:
     """Print the graph as a mermaid diagram."""
-    from .graph import build_graph
+    from .graph.graph import build_graph
     from .services import Services
 
     try:

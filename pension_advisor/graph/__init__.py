@@ -1,4 +1,4 @@
-from .graph import build_graph
-from .state import AdvisorState
+"""The advisor graph: `state` (the one state schema), `graph` (topology), `routes`, `app` (langgraph.json entry).
 
-__all__ = ["AdvisorState", "build_graph"]
+Kept import-free so a node module can import the state schema without pulling in the graph that imports it.
+"""

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from pension_advisor.advisor import TRACEPARENT
 from pension_advisor.config import load_settings
-from pension_advisor.graph import build_graph
+from pension_advisor.graph.graph import build_graph
 from pension_advisor.monitoring.worker import start_in_process
 from pension_advisor.observability.spans import GRAPH_NAME
 from pension_advisor.observability.tracing import caller_trace_context, setup_tracing

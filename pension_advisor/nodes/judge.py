@@ -34,8 +34,10 @@ class LLMVerdict(BaseModel):
     feedback: str = Field(default="", max_length=400)
 
 
+# strict: False because OpenAI's strict mode rejects length and range keywords; llama.cpp still turns the schema
+# into a grammar, and the reply is validated against LLMVerdict here either way.
 _RESPONSE_FORMAT = {"type": "json_schema",
-                    "json_schema": {"name": "verdict", "schema": LLMVerdict.model_json_schema(), "strict": True}}
+                    "json_schema": {"name": "verdict", "schema": LLMVerdict.model_json_schema(), "strict": False}}
 
 
 def judge(state: AdvisorState, services: Services) -> dict:
