@@ -326,5 +326,8 @@ def fetch_model(config: Optional[Path] = ConfigOption) -> None:
 def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
-    # MLflow sets up its own INFO handler (database migrations, experiment creation): keep the CLI quiet.
+    # MLflow sets up its own INFO handler when imported (database migrations, experiment creation): keep the CLI quiet.
+    import os
+
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     logging.getLogger("mlflow").setLevel(logging.INFO if verbose else logging.WARNING)
