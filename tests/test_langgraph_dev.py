@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,6 @@ import pytest
 from langgraph_sdk import get_client
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV_TRACKING: dict[str, str] = {}
 
 
 def _free_port() -> int:
@@ -30,7 +28,6 @@ def _free_port() -> int:
 def dev_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dev")
     port = _free_port()
-    DEV_TRACKING["uri"] = f"sqlite:///{tmp}/mlflow.db"
     env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "1",
            "LANGSMITH_TRACING": "false", "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp / "members.db"),
            "PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
@@ -77,31 +74,3 @@ def test_run_through_langgraph_sdk(dev_server):
     assert state["tool_outcomes"][0]["tool"] == "uk_state_pension_age"
     assert len(state["attempts"]) == 1
 
-
-@pytest.mark.parametrize("via", ["metadata", "header"])
-def test_caller_traceparent_through_the_api(dev_server, via):
-    caller_trace, caller_span = uuid.uuid4().hex, uuid.uuid4().hex[:16]
-    traceparent = f"00-{caller_trace}-{caller_span}-01"
-
-    async def scenario():
-        client = get_client(url=dev_server, headers={"traceparent": traceparent} if via == "header" else None)
-        thread = await client.threads.create()
-        return await client.runs.wait(thread["thread_id"], "pension_advisor",
-                                      input={"member_id": "AU-001", "question": "What is my preservation age?"},
-                                      metadata={"traceparent": traceparent} if via == "metadata" else None)
-
-    state = asyncio.run(asyncio.wait_for(scenario(), timeout=180))
-    assert state["status"] in {"answered", "fallback"}
-    from mlflow import MlflowClient
-
-    client = MlflowClient(DEV_TRACKING["uri"])
-    deadline = time.time() + 120  # the server exports spans asynchronously; under a loaded CI machine this lags
-    roots: list = []
-    while not roots:  # spans reach the store as they are exported: wait for the root
-        try:
-            roots = [s for s in client.get_trace(f"tr-{caller_trace}").data.spans if s.name == "pension_advisor"]
-        except Exception:
-            pass
-        assert roots or time.time() < deadline, "the run's trace did not join the caller's trace"
-        time.sleep(0.5)
-    assert roots[0].parent_id == caller_span
