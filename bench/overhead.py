@@ -39,6 +39,21 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return qs[49] * 1000, qs[94] * 1000
 
 
+def scripted_asker(settings):
+    """An Advisor on an instant scripted model, and ask(i) cycling through QUESTIONS."""
+    fake = ScriptedChatModel(script={"writer": [""], "reviewer": [PASS]})
+    advisor = Advisor(settings, Services(settings, model_factory=lambda: fake))
+
+    def ask(i: int) -> None:
+        member_id, question, body = QUESTIONS[i % len(QUESTIONS)]
+        fake.script["writer"] = [body]
+        fake.calls.clear()
+        advice = advisor.ask(member_id, question)
+        assert advice.status in {"answered", "fallback"}, advice.status
+
+    return ask
+
+
 def bare_graph():
     graph = StateGraph(AdvisorState)
     for name in ("input_guardrail", "plan", "tools", "synthesize", "judge", "retry", "fallback", "output_guardrail", "sample"):
@@ -73,16 +88,7 @@ def main() -> None:
                                   "PENSION_ADVISOR__TRACING__ENABLED": "false",
                                   "PENSION_ADVISOR__LLM__PROVIDER": "openai_compatible",
                                   "PENSION_ADVISOR__LLM__BASE_URL": "http://127.0.0.1:9/v1"})
-    fake = ScriptedChatModel(script={"writer": [""], "reviewer": [PASS]})
-    advisor = Advisor(settings, Services(settings, model_factory=lambda: fake))
-
-    def ask(i: int) -> None:
-        member_id, question, body = QUESTIONS[i % len(QUESTIONS)]
-        fake.script["writer"] = [body]
-        fake.calls.clear()
-        advice = advisor.ask(member_id, question)
-        assert advice.status in {"answered", "fallback"}, advice.status
-
+    ask = scripted_asker(settings)
     bare = bare_graph()
     bare_samples = time_runs(lambda i: bare.invoke({"member_id": "AU-001", "question": "q"}))
     full_samples = time_runs(ask)

@@ -23,7 +23,7 @@ N = int(os.environ.get("BENCH_N", "200"))
 def child(mode: str) -> None:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
-    from overhead import PASS, QUESTIONS, percentiles, time_runs  # noqa: PLC0415
+    from overhead import percentiles, scripted_asker, time_runs  # noqa: PLC0415
 
     from pension_advisor.config import load_settings  # noqa: PLC0415
 
@@ -46,20 +46,9 @@ def child(mode: str) -> None:
         print(json.dumps({"jobs": jobs, "seconds": elapsed}))
         return
 
-    from pension_advisor.advisor import Advisor  # noqa: PLC0415
     from pension_advisor.observability.tracing import flush  # noqa: PLC0415
-    from pension_advisor.services import Services  # noqa: PLC0415
-    from tests.fakes import ScriptedChatModel  # noqa: PLC0415
 
-    fake = ScriptedChatModel(script={"writer": [""], "reviewer": [PASS]})
-    advisor = Advisor(settings, Services(settings, model_factory=lambda: fake))
-
-    def ask(i: int) -> None:
-        member_id, question, body = QUESTIONS[i % len(QUESTIONS)]
-        fake.script["writer"] = [body]
-        fake.calls.clear()
-        advisor.ask(member_id, question)
-
+    ask = scripted_asker(settings)
     p50, p95 = percentiles(time_runs(ask, N))
     flush(30)
     print(json.dumps({"p50": p50, "p95": p95}))

@@ -9,44 +9,28 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.fakes import free_port  # noqa: E402
 N = int(os.environ.get("BENCH_N", "200"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def measure(mode: str) -> None:
     """Child process: answer N questions under the configured tracing and print p50/p95 as JSON."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
-    from overhead import PASS, QUESTIONS, percentiles, time_runs  # noqa: PLC0415
+    from overhead import percentiles, scripted_asker, time_runs  # noqa: PLC0415
 
-    from pension_advisor.advisor import Advisor  # noqa: PLC0415
     from pension_advisor.config import load_settings  # noqa: PLC0415
     from pension_advisor.observability.tracing import flush  # noqa: PLC0415
-    from pension_advisor.services import Services  # noqa: PLC0415
-    from tests.fakes import ScriptedChatModel  # noqa: PLC0415
 
     settings = load_settings()
-    fake = ScriptedChatModel(script={"writer": [""], "reviewer": [PASS]})
-    advisor = Advisor(settings, Services(settings, model_factory=lambda: fake))
-
-    def ask(i: int) -> None:
-        member_id, question, body = QUESTIONS[i % len(QUESTIONS)]
-        fake.script["writer"] = [body]
-        fake.calls.clear()
-        advisor.ask(member_id, question)
-
+    ask = scripted_asker(settings)
     p50, p95 = percentiles(time_runs(ask, N))
     flush(10)
     print(json.dumps({"mode": mode, "p50": p50, "p95": p95}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -45,3 +46,10 @@ class ScriptedChatModel(BaseChatModel):
 
     def role_calls(self, role: str) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["role"] == role]
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now, for servers the tests start."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,19 +14,15 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
+from .fakes import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dev")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "1",
            "LANGSMITH_TRACING": "false", "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp / "members.db"),
            "PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
