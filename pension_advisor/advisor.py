@@ -36,11 +36,12 @@ class Advice(BaseModel):
 
 
 class Advisor:
-    def __init__(self, settings: Settings | None = None, services: Services | None = None):
+    def __init__(self, settings: Settings | None = None, services: Services | None = None, checkpointer: Any = None):
+        """``checkpointer`` (a LangGraph checkpointer) keeps threads: ``ask(..., thread_id=...)`` then sees earlier turns."""
         self.settings = settings or (services.settings if services else load_settings())
         self.services = services or Services(self.settings)
         self.tracing = setup_tracing(self.settings, self.services.pseudonym_salt, self.services.members)
-        self.graph = build_graph(self.services).compile(name=GRAPH_NAME)
+        self.graph = build_graph(self.services).compile(name=GRAPH_NAME, checkpointer=checkpointer)
         start_in_process(self.services)
 
     def validate(self, member_id: str, question: str, country: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """The advisor's topology, and nothing else.
 
-input_guardrail -> plan -> tools -> synthesize -> judge -> (retry -> synthesize | fallback | output_guardrail)
+start_turn -> input_guardrail -> plan -> tools -> synthesize -> judge -> (retry -> synthesize | fallback | output_guardrail)
   -> sample -> END
 A blocked question, an unknown member or a question that needs clarifying goes straight to output_guardrail;
 a failed model call (writer or reviewer) goes to fallback.
@@ -19,6 +19,7 @@ from pension_advisor.nodes.output_guardrail import output_guardrail
 from pension_advisor.nodes.plan import plan
 from pension_advisor.nodes.retry import retry
 from pension_advisor.nodes.sample import sample
+from pension_advisor.nodes.start_turn import start_turn
 from pension_advisor.nodes.synthesize import synthesize
 from pension_advisor.nodes.tools import run_tools
 from pension_advisor.services import Services
@@ -29,6 +30,7 @@ from .state import AdvisorState
 
 def build_graph(services: Services) -> StateGraph:
     graph = StateGraph(AdvisorState)
+    graph.add_node("start_turn", start_turn)
     graph.add_node("input_guardrail", partial(input_guardrail, services=services))
     graph.add_node("plan", partial(plan, services=services))
     graph.add_node("tools", partial(run_tools, services=services))
@@ -39,7 +41,8 @@ def build_graph(services: Services) -> StateGraph:
     graph.add_node("output_guardrail", partial(output_guardrail, services=services))
     graph.add_node("sample", partial(sample, services=services))
 
-    graph.add_edge(START, "input_guardrail")
+    graph.add_edge(START, "start_turn")
+    graph.add_edge("start_turn", "input_guardrail")
     graph.add_conditional_edges("input_guardrail", untraced(after_input_guardrail), ["plan", "output_guardrail"])
     graph.add_conditional_edges("plan", untraced(after_plan), ["tools", "output_guardrail"])
     graph.add_edge("tools", "synthesize")

@@ -63,11 +63,20 @@ class Attempt(TypedDict):
 Status = Literal["answered", "fallback", "blocked", "clarification", "member_not_found"]
 
 
+class Turn(TypedDict):
+    """A finished turn of a thread, as later turns see it (the question is the PII-masked one)."""
+    question: str
+    status: Status
+    tools: list[str]
+
+
 class AdvisorState(TypedDict, total=False):
     # Input
     member_id: str
     question: str
     on_date: str | None            # ISO date the question is about; default today
+    # start_turn
+    turns: list[Turn]              # earlier turns of this thread, oldest first
     # input_guardrail
     input_guardrail: GuardrailResult
     safe_question: str             # the question with PII masked: the only form a model or trace sees

@@ -34,6 +34,9 @@ def plan(state: AdvisorState, services: Services) -> dict:
     calls, usage = _llm_calls(question, member_view, full_record, specs, on_date, services) if services.settings.tools.llm_planner else ([], [])
     if not calls:
         found = deterministic_plan(question, full_record, specs, on_date)
+        if not found.calls and (turns := state.get("turns")):
+            # A follow-up ("and at 67?", or the detail a clarification asked for) completes the previous question.
+            found = deterministic_plan(f"{turns[-1]['question']} {question}", full_record, specs, on_date)
         calls = found.calls
         if not calls:
             return {"member": member_view, "plan": [], "status": "clarification", "llm_usage": usage,
