@@ -199,6 +199,53 @@ def dev(config: Optional[Path] = ConfigOption) -> None:
 
 
 @app.command()
+def serve(config: Optional[Path] = ConfigOption) -> None:
+    """Serve the graph API for production: Aegra on PostgreSQL (server.*), with API-key/JWT auth. Ctrl+C stops it."""
+    import os
+    import subprocess
+
+    from .server.serve import ServeError, check_auth, command, ensure_database
+
+    try:
+        settings = load_settings(config)
+        check_auth(settings, dict(os.environ))
+        ensure_database(settings.server.database_url)
+    except (ConfigError, ServeError) as exc:
+        _fail(str(exc))
+    except ImportError:
+        _fail("the API server is not installed: pip install -e '.[server]'")
+    argv, env = command(settings, Path("var/server").resolve(), config)
+    server = settings.server
+    console.print(f"serving {len(settings.server.auth.api_keys)} API key(s) on http://{server.host}:{server.port} "
+                  f"({server.workers} worker(s); /health, /ready, /docs)")
+    try:
+        raise typer.Exit(subprocess.call(argv, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.command("api-key")
+def api_key(member_id: str = typer.Argument(..., help="The member the key may ask about, e.g. AU-001."),
+            name: Optional[str] = typer.Option(None, help="The identity's name (default: the member id)."),
+            config: Optional[Path] = ConfigOption) -> None:
+    """Make an API key for one member: prints the key (once) and the line to add to server.auth.api_keys."""
+    from .members import MemberNotFound
+    from .server.identities import new_api_key
+    from .services import Services
+
+    try:
+        Services(load_settings(config)).members.get(member_id)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except MemberNotFound:
+        _fail(f"unknown member '{member_id}'")
+    key, digest = new_api_key()
+    console.print(f"API key (shown once; give it to the caller): {key}", soft_wrap=True)
+    console.print("add under server.auth.api_keys:")
+    console.print(f"  - {{name: {name or member_id}, member_id: {member_id}, key_sha256: {digest}}}", soft_wrap=True)
+
+
+@app.command()
 def worker(threads: Optional[int] = typer.Option(None, help="Scoring threads (default: production_monitoring.worker.threads)."),
            config: Optional[Path] = ConfigOption) -> None:
     """Consume the scoring queue: score sampled runs and attach the scores to their traces. Ctrl+C / SIGTERM stop it."""

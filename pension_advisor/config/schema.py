@@ -158,9 +158,35 @@ class ProductionMonitoring(Section):
     worker: ScoringWorker = ScoringWorker()
 
 
+class ApiKey(Section):
+    name: str = Field(min_length=1)                              # the identity's name in logs and thread owners
+    member_id: str = Field(min_length=1)                         # the only member record this key may ask about
+    key_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")           # hex SHA-256 of the key; the key itself is not stored
+
+
+class Jwt(Section):
+    secret_env: str | None = None          # environment variable holding the HS* secret; null: JWTs are not accepted
+    algorithms: list[str] = ["HS256"]
+    issuer: str | None = None
+    audience: str | None = None
+    member_claim: str = "member_id"        # the claim naming the member the token's holder may ask about
+    leeway_s: int = Field(30, ge=0)
+
+
+class ServerAuth(Section):
+    enabled: bool = True                   # false only behind a gateway that authenticates for us
+    api_keys: list[ApiKey] = []
+    jwt: Jwt = Jwt()
+
+
 class Server(Section):
     host: str = "127.0.0.1"
     port: int = Field(2025, ge=1, le=65535)
+    # `pension-advisor serve` (Aegra): threads, runs and checkpoints on PostgreSQL; the database is created if missing.
+    database_url: str = "postgresql://127.0.0.1:5432/pension_advisor"
+    redis_url: str | None = None           # several instances: runs are queued and streamed through Redis
+    workers: int = Field(1, ge=1)          # server processes on this machine
+    auth: ServerAuth = ServerAuth()
 
 
 class Settings(Section):

@@ -1,0 +1,47 @@
+"""Authentication and member isolation for the API (Aegra's `auth.path`).
+
+Every request needs an API key or a JWT (401 otherwise); each identity may only ask about its own member
+record (403 otherwise), whatever the request body or the question says. Threads are already private to
+their owner: Aegra scopes them by identity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph_sdk import Auth
+
+from pension_advisor.advisor import TRACEPARENT
+
+from pension_advisor.server.identities import Unauthorized, credentials, identify, user_field
+from pension_advisor.server.runtime import services
+
+auth = Auth()
+
+
+@auth.authenticate
+async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
+    # Aegra passes headers with lower-case str keys; langgraph-api passes bytes. Accept both.
+    headers = {_text(k).lower(): _text(v) for k, v in headers.items()}
+    try:
+        identity = identify(credentials(headers), services().settings.server.auth)
+    except Unauthorized as exc:
+        raise Auth.exceptions.HTTPException(status_code=401, detail=str(exc)) from None
+    traceparent = headers.get("traceparent", "").strip()
+    return {"identity": identity.name, "display_name": identity.name, "is_authenticated": True,
+            "member_id": identity.member_id,
+            # Rides with the run to the graph (config.configurable.langgraph_auth_user), which joins the caller's trace.
+            "traceparent": traceparent if TRACEPARENT.match(traceparent) else None}
+
+
+@auth.on.threads.create_run
+async def own_member_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    allowed = user_field(ctx.user, "member_id")
+    asked = (value.get("input") or {}).get("member_id") if isinstance(value.get("input"), dict) else None
+    if asked is not None and asked != allowed:
+        raise Auth.exceptions.HTTPException(
+            status_code=403, detail=f"'{user_field(ctx.user, 'identity')}' may only ask about member {allowed}, not {asked}")
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

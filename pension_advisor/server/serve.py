@@ -1,0 +1,86 @@
+"""Start the API server: Aegra (Apache-2.0, the LangGraph Agent Server API) on PostgreSQL, serving our graph.
+
+`pension-advisor serve` writes Aegra's config (graph, auth, extra routes; absolute paths, so it works from any
+directory and from an installed package), makes sure the database exists, and runs uvicorn with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pension_advisor.config.schema import Settings
+from pension_advisor.observability.spans import GRAPH_NAME
+
+HERE = Path(__file__).resolve().parent
+GRACEFUL_SHUTDOWN_S = 30  # uvicorn waits this long for running requests before the lifespan flush
+
+
+class ServeError(Exception):
+    """Why the server cannot start, phrased for the operator."""
+
+
+def aegra_config() -> dict:
+    return {
+        "graphs": {GRAPH_NAME: f"{HERE / 'graph.py'}:graph"},
+        "auth": {"path": "pension_advisor.server.auth:auth"},
+        "http": {"app": "pension_advisor.server.routes:app"},
+    }
+
+
+def check_auth(settings: Settings, env: dict[str, str]) -> None:
+    auth = settings.server.auth
+    if not auth.enabled:
+        return
+    jwt_secret = auth.jwt.secret_env and env.get(auth.jwt.secret_env)
+    if not auth.api_keys and not jwt_secret:
+        raise ServeError("no identities: add server.auth.api_keys (`pension-advisor api-key MEMBER_ID` makes one) "
+                         "or set server.auth.jwt.secret_env and that variable; nobody could call the API")
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in ``url`` if it does not exist (Aegra migrates its tables at start)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise ServeError(f"server.database_url names no database: {url}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as db:
+            if db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                db.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        raise ServeError(f"cannot reach PostgreSQL at {_redact(url)}: {str(exc).strip().splitlines()[0]}") from None
+
+
+def command(settings: Settings, workdir: Path, config_file: Path | None = None) -> tuple[list[str], dict[str, str]]:
+    """The uvicorn command line and environment that serve the graph."""
+    server = settings.server
+    workdir.mkdir(parents=True, exist_ok=True)
+    aegra_json = workdir / "aegra.json"
+    aegra_json.write_text(json.dumps(aegra_config(), indent=2))
+    env = {**os.environ,
+           "AEGRA_CONFIG": str(aegra_json),
+           "DATABASE_URL": server.database_url,
+           "REDIS_BROKER_ENABLED": "true" if server.redis_url else "false",
+           "LANGSMITH_TRACING": "false", "LANGGRAPH_NO_VERSION_CHECK": "1"}
+    if server.redis_url:
+        env["REDIS_URL"] = server.redis_url
+    if config_file:
+        env["PENSION_ADVISOR_CONFIG"] = str(config_file.resolve())
+    argv = [sys.executable, "-m", "uvicorn", "aegra_api.main:app", "--host", server.host, "--port", str(server.port),
+            "--workers", str(server.workers), "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_S),
+            "--no-access-log"]
+    return argv, env
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return urlunsplit(parts)
