@@ -202,7 +202,6 @@ def dev(config: Optional[Path] = ConfigOption) -> None:
 def serve(config: Optional[Path] = ConfigOption) -> None:
     """Serve the graph API for production: Aegra on PostgreSQL (server.*), with API-key/JWT auth. Ctrl+C stops it."""
     import os
-    import subprocess
 
     from .server.serve import ServeError, check_auth, command, ensure_database
 
@@ -218,10 +217,8 @@ def serve(config: Optional[Path] = ConfigOption) -> None:
     server = settings.server
     console.print(f"serving {len(settings.server.auth.api_keys)} API key(s) on http://{server.host}:{server.port} "
                   f"({server.workers} worker(s); /health, /ready, /docs)")
-    try:
-        raise typer.Exit(subprocess.call(argv, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+    sys.stdout.flush()
+    os.execve(argv[0], argv, env)  # uvicorn takes this process over, so SIGTERM/SIGINT reach it directly
 
 
 @app.command("api-key")

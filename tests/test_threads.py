@@ -52,3 +52,12 @@ def test_a_blocked_turn_does_not_leak_into_the_next(make_advisor):
     assert blocked.status == "blocked"
     after = advisor.ask("US-002", BENEFIT, thread_id="t-5")
     assert after.status == "answered" and after.state["input_guardrail"]["allowed"]
+
+
+def test_a_follow_up_of_a_follow_up_keeps_the_thread_of_the_conversation(make_advisor):
+    advisor, _ = _threaded(make_advisor)
+    advisor.ask("US-002", BENEFIT, thread_id="t-6")
+    advisor.ask("US-002", FOLLOW_UP, thread_id="t-6")
+    third = advisor.ask("US-002", "What if I claim at 62 instead?", thread_id="t-6")
+    assert third.status == "answered" and third.state["plan"][0]["args"]["claim_age_years"] == 62
+    assert third.state["turns"][-1]["question"] == f"{FOLLOW_UP} {BENEFIT}"

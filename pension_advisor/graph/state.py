@@ -64,7 +64,8 @@ Status = Literal["answered", "fallback", "blocked", "clarification", "member_not
 
 
 class Turn(TypedDict):
-    """A finished turn of a thread, as later turns see it (the question is the PII-masked one)."""
+    """A finished turn of a thread, as later turns see it (PII-masked; a follow-up's question includes the
+    earlier question it completed)."""
     question: str
     status: Status
     tools: list[str]
@@ -83,6 +84,7 @@ class AdvisorState(TypedDict, total=False):
     # plan
     member: dict[str, Any] | None  # pseudonymised record (no name, birth date or id)
     plan: list[ToolCall]
+    planned_from: str              # the text the plan came from: the question, or a follow-up with the turn before
     # tools
     tool_outcomes: list[ToolOutcome]
     # synthesize / judge / retry

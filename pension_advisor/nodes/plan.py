@@ -32,18 +32,21 @@ def plan(state: AdvisorState, services: Services) -> dict:
     specs = [s for s in services.tools.values() if s.country == record.country]
 
     calls, usage = _llm_calls(question, member_view, full_record, specs, on_date, services) if services.settings.tools.llm_planner else ([], [])
+    planned_from = question
     if not calls:
         found = deterministic_plan(question, full_record, specs, on_date)
         if not found.calls and (turns := state.get("turns")):
-            # A follow-up ("and at 67?", or the detail a clarification asked for) completes the previous question.
-            found = deterministic_plan(f"{turns[-1]['question']} {question}", full_record, specs, on_date)
+            # A follow-up ("what if I claim at 70?", or the detail a clarification asked for) completes the
+            # previous question; its own words come first, so its figures win over the earlier ones.
+            planned_from = f"{question} {turns[-1]['question']}"
+            found = deterministic_plan(planned_from, full_record, specs, on_date)
         calls = found.calls
         if not calls:
             return {"member": member_view, "plan": [], "status": "clarification", "llm_usage": usage,
                     "answer": _clarifying_answer(found.missing, specs, services)}
     for call in calls:  # state must stay JSON: dates travel as ISO strings
         call["args"] = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in call["args"].items()}
-    return {"member": member_view, "plan": calls, "llm_usage": usage}
+    return {"member": member_view, "plan": calls, "llm_usage": usage, "planned_from": planned_from}
 
 
 def _llm_calls(question, member_view, record, specs, on_date, services: Services) -> tuple[list[dict], list[dict]]:

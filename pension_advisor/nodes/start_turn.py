@@ -12,7 +12,7 @@ from langgraph.types import Overwrite
 from pension_advisor.graph.state import AdvisorState
 
 # Everything a turn writes, except the inputs and the thread's history (`turns`).
-_PER_TURN = ("input_guardrail", "safe_question", "member", "plan", "tool_outcomes", "answer", "draft_body",
+_PER_TURN = ("input_guardrail", "safe_question", "member", "plan", "planned_from", "tool_outcomes", "answer", "draft_body",
              "retry_feedback", "status", "final_answer", "output_guardrail", "sampled", "scoring_queued")
 _PER_TURN_LISTS = ("attempts", "llm_errors", "llm_usage")
 MAX_TURNS = 20  # history kept per thread: only the last turn is read, the rest is for people reading the state
@@ -22,7 +22,7 @@ def start_turn(state: AdvisorState) -> dict:
     update: dict = {key: None for key in _PER_TURN if key in state}
     update.update({key: Overwrite([]) for key in _PER_TURN_LISTS if state.get(key)})
     if state.get("safe_question") and state.get("status"):
-        previous = {"question": state["safe_question"], "status": state["status"],
+        previous = {"question": state.get("planned_from") or state["safe_question"], "status": state["status"],
                     "tools": [call["tool"] for call in state.get("plan") or []]}
         update["turns"] = [*(state.get("turns") or []), previous][-MAX_TURNS:]
     return update

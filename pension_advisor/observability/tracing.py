@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
@@ -55,6 +56,9 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
             _state["configured"] = key
             return False
         os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+        # MLflow prices LLM spans from a model catalogue it downloads from github.com: never, offline; our own
+        # price table (tracing.prices) gives the cost.
+        os.environ.setdefault("MLFLOW_MODEL_CATALOG_URI", "")
         otlp = _export_otlp_settings(settings)
         if cfg.tracking_uri.startswith("sqlite:///"):
             Path(cfg.tracking_uri.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -146,10 +150,49 @@ def caller_trace_context(traceparent: str | None) -> Iterator[None]:
         with nullcontext():
             yield
         return
-    from mlflow.tracing.distributed import set_tracing_context_from_http_request_headers
+    from mlflow.entities.trace_info import TraceInfo, TraceState
+    from mlflow.tracing.provider import get_context_api
+    from mlflow.tracing.trace_manager import InMemoryTraceManager
+    from mlflow.tracing.utils import generate_mlflow_trace_id_from_otel_trace_id
+    from opentelemetry import trace
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-    with set_tracing_context_from_http_request_headers({"traceparent": traceparent}):
+    # What mlflow.tracing.distributed.set_tracing_context_from_http_request_headers does, except that the
+    # caller's trace stays registered until our spans are exported: MLflow's version forgets it on exit,
+    # before the batch exporter has written the last spans (the root among them), which are then dropped.
+    context = TraceContextTextMapPropagator().extract({"traceparent": traceparent})
+    otel_trace_id = trace.get_current_span(context).get_span_context().trace_id
+    manager = InMemoryTraceManager.get_instance()
+    _release_remote_traces(manager)
+    with manager.get_trace(generate_mlflow_trace_id_from_otel_trace_id(otel_trace_id)) as existing:
+        registered = existing is None
+    if registered:
+        manager.register_trace(otel_trace_id, TraceInfo(
+            trace_id=generate_mlflow_trace_id_from_otel_trace_id(otel_trace_id), trace_location=None,
+            request_time=None, state=TraceState.IN_PROGRESS), is_remote_trace=True)
+    context_api = get_context_api()  # MLflow keeps its own runtime context unless it shares OTel's
+    token = context_api.attach(context)
+    try:
         yield
+    finally:
+        context_api.detach(token)
+        if registered:
+            with _remote_lock:
+                _remote_traces.append((time.monotonic() + REMOTE_TRACE_RELEASE_S, otel_trace_id))
+
+
+REMOTE_TRACE_RELEASE_S = 60.0  # far beyond the span exporter's batch delay
+_remote_traces: list[tuple[float, int]] = []  # (release after, otel trace id), oldest first
+_remote_lock = threading.Lock()
+
+
+def _release_remote_traces(manager, everything: bool = False) -> None:
+    now = time.monotonic()
+    with _remote_lock:
+        due = [t for at, t in _remote_traces if everything or at <= now]
+        _remote_traces[:] = [(at, t) for at, t in _remote_traces if not (everything or at <= now)]
+    for otel_trace_id in due:
+        manager.pop_trace(otel_trace_id)
 
 
 def last_trace_id() -> str | None:

@@ -43,5 +43,11 @@ async def own_member_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) ->
             status_code=403, detail=f"'{user_field(ctx.user, 'identity')}' may only ask about member {allowed}, not {asked}")
 
 
+@auth.on.store
+async def no_store_access(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    # The advisor keeps nothing in the long-term store; callers have no business reading or writing it.
+    raise Auth.exceptions.HTTPException(status_code=403, detail="this API does not offer the long-term store")
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)

@@ -6,6 +6,8 @@ trace: the `traceparent` header of the request, or a `traceparent` in the run's 
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Any, AsyncIterator
 
 from langgraph.graph.state import CompiledStateGraph
@@ -43,7 +45,11 @@ def _traceparent(config: dict | None, user: Any) -> str | None:
 
 def _compile() -> ServedGraph:
     svc = services()
+    server_sigterm = signal.getsignal(signal.SIGTERM)
     setup_tracing(svc.settings, svc.pseudonym_salt, svc.members)
+    if threading.current_thread() is threading.main_thread():
+        # Keep the server's own handler: it drains running requests first, then routes.lifespan flushes traces.
+        signal.signal(signal.SIGTERM, server_sigterm)
     compiled = build_graph(svc).compile(name=GRAPH_NAME)  # the server supplies checkpointer and store
     start_in_process(svc)
     return ServedGraph(**{k: v for k, v in compiled.__dict__.items() if k != "__orig_class__"})

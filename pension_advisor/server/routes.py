@@ -10,8 +10,9 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from pension_advisor.observability.tracing import flush
 
@@ -29,6 +30,50 @@ async def lifespan(_app: FastAPI):
 
 
 app = FastAPI(lifespan=lifespan)
+
+# Aegra raises these for bad request values it checks by hand; its catch-all would answer 500.
+_BAD_INPUT_FROM = {"aegra_api.utils.status_compat"}
+
+
+@app.exception_handler(ValueError)
+async def bad_request_value(_request: Request, exc: ValueError) -> JSONResponse:
+    if _raised_in(exc, _BAD_INPUT_FROM):
+        return JSONResponse({"error": "unprocessable_entity", "message": str(exc), "details": None}, status_code=422)
+    log.error("unexpected error", exc_info=exc)
+    return JSONResponse({"error": "internal_error", "message": "An unexpected error occurred", "details": None},
+                        status_code=500)
+
+
+@app.exception_handler(DBAPIError)
+async def bad_database_value(_request: Request, exc: DBAPIError) -> JSONResponse:
+    # A request value PostgreSQL cannot take (an offset past int64, a NUL in a string: SQLSTATE class 22,
+    # "data exception") is the caller's error, not ours.
+    if _caused_by(exc, "DataError"):
+        return JSONResponse({"error": "unprocessable_entity", "details": None,
+                             "message": "a value in the request is out of range or malformed for the database"},
+                            status_code=422)
+    log.error("database error", exc_info=exc)
+    return JSONResponse({"error": "internal_error", "message": "An unexpected error occurred", "details": None},
+                        status_code=500)
+
+
+def _caused_by(exc: BaseException | None, class_name: str) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if any(class_name in {c.__name__ for c in type(e).__mro__} for e in (exc, getattr(exc, "orig", None))):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _raised_in(exc: BaseException, modules: set[str]) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") in modules:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 @app.get("/ready", tags=["Health"])
