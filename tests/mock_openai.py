@@ -71,6 +71,9 @@ def _handler(mock: MockOpenAI):
             pass
 
         def do_GET(self) -> None:
+            if self.path.rstrip("/") == "/stats":  # completions served so far, by role (bench/load.py reads it)
+                with mock._lock:
+                    return self._json(200, dict(mock.calls))
             if self.path.rstrip("/").endswith("/models"):
                 return self._json(200, {"object": "list", "data": [{"id": "mock", "object": "model"}]})
             self._json(404, {"error": {"message": "not found"}})

@@ -186,6 +186,7 @@ class Server(Section):
     database_url: str = "postgresql://127.0.0.1:5432/pension_advisor"
     redis_url: str | None = None           # several instances: runs are queued and streamed through Redis
     workers: int = Field(1, ge=1)          # server processes on this machine
+    graph_threads: int = Field(64, ge=1)   # per process: graph steps waiting on the LLM at once
     auth: ServerAuth = ServerAuth()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,10 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
+    # The graph's nodes are synchronous (they call the LLM and wait): the server runs each in its event loop's
+    # default thread pool, which is min(32, cores + 4) threads unless sized for the questions in flight.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=services().settings.server.graph_threads, thread_name_prefix="graph"))
     yield
     # Uvicorn has stopped taking requests and finished the running ones: push queued spans and scoring jobs out.
     log.info("shutting down: flushing traces and scoring jobs")
