@@ -175,7 +175,12 @@ def caller_trace_context(traceparent: str | None) -> Iterator[None]:
     try:
         yield
     finally:
-        context_api.detach(token)
+        try:
+            context_api.detach(token)
+        except ValueError:
+            # A server that resumes the graph's stream from another task (langgraph-api does) ends the run in a
+            # different context: the one we attached to belongs to a finished step, so nothing needs restoring.
+            pass
         if registered:
             with _remote_lock:
                 _remote_traces.append((time.monotonic() + REMOTE_TRACE_RELEASE_S, otel_trace_id))

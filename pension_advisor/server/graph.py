@@ -1,4 +1,4 @@
-"""The graph as the API server runs it (Aegra's `graphs` entry; see serve.py).
+"""The graph as API servers run it: Aegra's `graphs` entry (see serve.py) and langgraph.json's (`langgraph dev`).
 
 Each run asks about the caller's own member (from their credentials, see auth.py) and joins the caller's W3C
 trace: the `traceparent` header of the request, or a `traceparent` in the run's metadata.
@@ -37,7 +37,10 @@ class ServedGraph(CompiledStateGraph):
 
 
 def _traceparent(config: dict | None, user: Any) -> str | None:
-    for candidate in (user_field(user, "traceparent"), ((config or {}).get("metadata") or {}).get("traceparent")):
+    config = config or {}
+    for candidate in (user_field(user, "traceparent"),                         # Aegra: the request's header (auth.py)
+                      (config.get("configurable") or {}).get("traceparent"),   # langgraph dev: http.configurable_headers
+                      (config.get("metadata") or {}).get("traceparent")):      # any server: the run's metadata
         if isinstance(candidate, str) and TRACEPARENT.match(candidate):
             return candidate
     return None
