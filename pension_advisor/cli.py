@@ -203,7 +203,7 @@ def serve(config: Optional[Path] = ConfigOption) -> None:
     """Serve the graph API for production: Aegra on PostgreSQL (server.*), with API-key/JWT auth. Ctrl+C stops it."""
     import os
 
-    from .server.serve import ServeError, check_auth, command, ensure_database
+    from .server.serve import ServeError, check_auth, command, ensure_database, migrate
 
     try:
         settings = load_settings(config)
@@ -214,6 +214,10 @@ def serve(config: Optional[Path] = ConfigOption) -> None:
     except ImportError:
         _fail("the API server is not installed: pip install -e '.[server]'")
     argv, env = command(settings, Path("var/server").resolve(), config)
+    try:
+        migrate(env)
+    except ServeError as exc:
+        _fail(str(exc))
     server = settings.server
     console.print(f"serving {len(settings.server.auth.api_keys)} API key(s) on http://{server.host}:{server.port} "
                   f"({server.workers} worker(s); /health, /ready, /docs)")

@@ -68,6 +68,7 @@ def command(settings: Settings, workdir: Path, config_file: Path | None = None) 
            "AEGRA_CONFIG": str(aegra_json),
            "DATABASE_URL": server.database_url,
            "REDIS_BROKER_ENABLED": "true" if server.redis_url else "false",
+           "RUN_MIGRATIONS_ON_STARTUP": "false",  # migrate() runs them once, before the workers start
            "LANGSMITH_TRACING": "false", "LANGGRAPH_NO_VERSION_CHECK": "1"}
     if server.redis_url:
         env["REDIS_URL"] = server.redis_url
@@ -77,6 +78,18 @@ def command(settings: Settings, workdir: Path, config_file: Path | None = None) 
             "--workers", str(server.workers), "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_S),
             "--no-access-log"]
     return argv, env
+
+
+def migrate(env: dict[str, str]) -> None:
+    """Bring Aegra's tables up to date once, before the workers start: several workers migrating a fresh
+    database at the same moment collide (duplicate type errors), so they start with migrations off."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", "from aegra_api.core.migrations import run_migrations_if_needed; "
+                           "run_migrations_if_needed()"], env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ServeError(f"migrating the server database failed: {last}")
 
 
 def _redact(url: str) -> str:
