@@ -145,6 +145,9 @@ class ScoringWorker(Section):
     retry_backoff: float = Field(2.0, ge=1.0, le=10)
     # A job claimed by a worker that stops renewing it for this long is handed to another (at-least-once).
     lease_s: float = Field(60.0, gt=0, le=86400)
+    # A job still failing this long after its first failure (its trace never reached the store, or the store stays
+    # down) is dead-lettered: kept in the journal with its reason, never retried again. Bounds every job's retries.
+    give_up_after_s: float = Field(3600.0, gt=0, le=7 * 86400)
     # Run a consumer thread inside the advisor process (demo / single machine); production runs `pension-advisor worker`.
     in_process: bool = False
 

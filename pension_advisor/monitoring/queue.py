@@ -2,9 +2,13 @@
 
 Huey removes a task from its queue when a worker takes it, so a worker killed mid-task would lose it. Every job is
 therefore also written to a journal in Huey's own key-value storage (the same SQLite file or Redis database).
-A worker takes an atomic claim on the job (put_if_empty) with a lease it renews after each scorer, and deletes the
+A worker takes an atomic claim on the job (put_if_empty) with a lease it renews while scoring, and deletes the
 job when every score is attached; a reaper re-queues jobs nobody has touched for a lease. A duplicate copy of a job
 finds it claimed or gone and does nothing, and scoring skips scorers already on the trace, so each scores once.
+
+A job that keeps failing (its trace never reached the store, or the store stays down) is not retried forever:
+give_up_after_s after its first failure it is dead-lettered: kept in the journal with status "dead", the reason
+and its attempts, skipped by the reaper, and reported as a warning with the count of dead letters.
 """
 
 from __future__ import annotations
@@ -17,16 +21,36 @@ import threading
 import time
 from typing import Any, Callable
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey
+from huey.storage import SqliteStorage
 
 from pension_advisor.config.schema import ProductionMonitoring
 
 log = logging.getLogger(__name__)
+# The CLI keeps the root logger at ERROR to hide library chatter; re-queued and dead-lettered jobs are facts an
+# operator must see, so this module's warnings pass unless someone configured its level.
+if log.level == logging.NOTSET:
+    log.setLevel(logging.WARNING)
 
 _writer_lock = threading.Lock()
 TASK_NAME = "score_trace"
 _JOB = "job:"
 _CLAIM = "claim:"
+DEAD = "dead"
+
+
+class _SqliteStorage(SqliteStorage):
+    """Huey's SQLite storage (WAL journal) with synchronous=NORMAL: a commit does not wait for an fsync, so a
+    write costs ~0.2 ms instead of ~0.9 ms (~0.55 ms of CPU) and a worker's per-job claim/dequeue/delete stop
+    queueing behind the disk. A committed write still survives the process crashing; an OS crash or power cut can
+    undo the last writes (never corrupt the file). Undone worker writes only make a job run again (scoring skips
+    what is on the trace); an undone enqueue loses a sample, a smaller window than the advisor's in-memory
+    hand-over buffer, which a crash of its process loses anyway."""
+
+    def _create_connection(self):
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=NORMAL")
+        return conn
 
 
 def _huey(cfg: ProductionMonitoring) -> Huey:
@@ -35,7 +59,7 @@ def _huey(cfg: ProductionMonitoring) -> Huey:
         return RedisHuey(cfg.queue.name, url=cfg.queue.redis_url, results=False)
     path = cfg.queue.sqlite_path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(cfg.queue.name, filename=str(path), results=False)
+    return Huey(cfg.queue.name, storage_class=_SqliteStorage, filename=str(path), results=False)
 
 
 class ScoringQueue:
@@ -53,7 +77,7 @@ class ScoringQueue:
     # --- request path ------------------------------------------------------------------------------------
     def enqueue(self, trace_id: str, payload: dict[str, Any]) -> None:
         """Record the job and queue it durably (journal, then task)."""
-        self._put(trace_id, {"payload": payload, "touched": time.time(), "claimed": False})
+        self._put(trace_id, {"payload": payload, "touched": time.time(), "attempts": 0})
         self.task(trace_id)
 
     def submit(self, trace_id: str, payload: dict[str, Any]) -> None:
@@ -99,24 +123,52 @@ class ScoringQueue:
                 self._buffer.task_done()
 
     # --- worker side -------------------------------------------------------------------------------------
-    def serve(self, handler: Callable[[dict[str, Any]], None]) -> None:
-        """Register what a claimed job runs (the worker sets this before consuming)."""
+    def serve(self, handler: Callable[..., Any]) -> None:
+        """Register what a claimed job runs (the worker sets this before consuming); warns of dead letters."""
         self._handler = handler
+        dead = self.dead_letters()
+        if dead:
+            latest = max(dead.items(), key=lambda item: item[1].get("dead_at", 0))
+            log.warning("%d dead-lettered scoring job(s) in the journal (kept, not retried); latest: trace %s: %s",
+                        len(dead), latest[0], latest[1].get("reason"))
 
     def _run(self, trace_id: str) -> None:
         if self._handler is None:
             raise RuntimeError("no scoring handler registered in this process")
         job = self._get(trace_id)
-        if job is None or not self._claim(trace_id):  # done already, or another worker holds it
+        # Done already, dead-lettered, or another worker holds it. The claim is the only write before scoring (each
+        # write is a transaction or a round trip); the journal's "touched" only matters once a claim has lapsed.
+        if job is None or job.get("status") == DEAD or not self._claim(trace_id):
             return
         try:
-            job.update(touched=time.time(), claimed=True)
-            self._put(trace_id, job)
-            # Raises while MLflow is unreachable: Huey retries with backoff (the claim is released first).
-            self._handler(job["payload"], renew=lambda: self._renew(trace_id))
+            # Raises while MLflow is unreachable or the trace is not there yet: Huey retries with backoff.
+            self._handler(job["payload"], renew=self._renewer(trace_id))
+        except Exception as exc:
+            if not self._failed(trace_id, job, exc):
+                raise
+        else:
             self.huey.storage.delete_data(_JOB + trace_id)
         finally:
             self.huey.storage.delete_data(_CLAIM + trace_id)
+
+    def _failed(self, trace_id: str, job: dict[str, Any], exc: Exception) -> bool:
+        """Record a failed attempt; dead-letter the job (and return True) once it has failed for give_up_after_s."""
+        now = time.time()
+        job["attempts"] = job.get("attempts", 0) + 1
+        job["first_failure"] = job.get("first_failure") or now
+        job["last_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        job["touched"] = now
+        failing_for = now - job["first_failure"]
+        if failing_for < self.cfg.worker.give_up_after_s:
+            self._put(trace_id, job)
+            return False
+        job.update(status=DEAD, dead_at=now,
+                   reason=f"still failing {failing_for:.0f}s after the first failure "
+                          f"(give_up_after_s={self.cfg.worker.give_up_after_s:g}): {job['last_error']}")
+        self._put(trace_id, job)
+        log.warning("scoring job for trace %s dead-lettered after %d attempt(s): %s; %d dead-lettered job(s) in the "
+                    "journal", trace_id, job["attempts"], job["reason"], len(self.dead_letters()))
+        return True
 
     def _claim(self, trace_id: str) -> bool:
         from huey.constants import EmptyData
@@ -130,26 +182,37 @@ class ScoringQueue:
         storage.delete_data(key)  # its holder died: take over
         return storage.put_if_empty(key, str(now + self.cfg.worker.lease_s).encode())
 
-    def _renew(self, trace_id: str) -> None:
-        now = time.time()
-        self.huey.storage.put_data(_CLAIM + trace_id, str(now + self.cfg.worker.lease_s).encode())
-        job = self._get(trace_id)
-        if job is not None:
-            job["touched"] = now
-            self._put(trace_id, job)
+    def _renewer(self, trace_id: str) -> Callable[[], None]:
+        """What the handler calls between scorers: extends the claim once a quarter of the lease has passed
+        (fast scorers finish well inside a lease, so most jobs never pay this write)."""
+        last = time.time()
+
+        def renew() -> None:
+            nonlocal last
+            now = time.time()
+            if now - last >= self.cfg.worker.lease_s / 4:
+                self.huey.storage.put_data(_CLAIM + trace_id, str(now + self.cfg.worker.lease_s).encode())
+                last = now
+
+        return renew
 
     def requeue_expired(self, now: float | None = None) -> int:
-        """Re-queue jobs nobody has touched for a lease (their worker died); returns how many."""
+        """Re-queue jobs nobody has touched for a lease (their worker died, or a failing job used up Huey's
+        retries: it goes on until give_up_after_s dead-letters it); returns how many."""
         now = now or time.time()
         count = 0
         for trace_id, job in self.pending().items():
             if now - job["touched"] >= self.cfg.worker.lease_s and not self._claimed(trace_id, now):
+                job = self._get(trace_id)  # re-read: a worker may have finished or dead-lettered it meanwhile
+                if job is None or job.get("status") == DEAD:
+                    continue
                 job["touched"] = now
                 self._put(trace_id, job)
                 self.task(trace_id)
                 count += 1
         if count:
-            log.warning("re-queued %d scoring job(s) whose worker stopped", count)
+            log.warning("re-queued %d scoring job(s) untouched for a lease (their worker stopped, or Huey's retries "
+                        "ran out)", count)
         return count
 
     def _claimed(self, trace_id: str, now: float) -> bool:
@@ -159,13 +222,23 @@ class ScoringQueue:
         return held is not EmptyData and float(_text(held)) > now
 
     def pending(self) -> dict[str, dict[str, Any]]:
+        """Jobs still to score (queued, claimed or waiting for a retry); dead letters are not pending."""
+        return {t: job for t, job in self._journal().items() if job.get("status") != DEAD}
+
+    def dead_letters(self) -> dict[str, dict[str, Any]]:
+        """Jobs given up on, with their reason, attempts and first_failure / dead_at times."""
+        return {t: job for t, job in self._journal().items() if job.get("status") == DEAD}
+
+    def _journal(self) -> dict[str, dict[str, Any]]:
         items = self.huey.storage.result_items()
-        return {k[len(_JOB):]: json.loads(_text(v)) for k, v in items.items() if _text(k).startswith(_JOB)} \
-            if items else {}
+        return {k[len(_JOB):]: json.loads(_text(v)) for k, v in ((_text(k), v) for k, v in (items or {}).items())
+                if k.startswith(_JOB)}
 
     def consumer(self, threads: int | None = None):
+        # An idle Huey worker polls less and less often, up to every 10 s by default; 1 s keeps a re-queued or
+        # newly queued job from waiting that long (an empty poll is one cheap read).
         return self.huey.create_consumer(workers=threads or self.cfg.worker.threads, worker_type="thread",
-                                         periodic=False, check_worker_health=True)
+                                         periodic=False, check_worker_health=True, max_delay=1.0)
 
     def _put(self, trace_id: str, job: dict[str, Any]) -> None:
         self.huey.storage.put_data(_JOB + trace_id, json.dumps(job, default=str).encode())
