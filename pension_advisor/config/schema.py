@@ -123,6 +123,9 @@ class Tracing(Section):
     redact_pii: bool = True
     # Longest a CLI run or shutdown waits for spans to leave; a dead sink never holds an answer longer.
     flush_timeout_s: float = Field(5.0, gt=0, le=120)
+    # Write finished traces to the MLflow store from a child process (SQLite/SQL stores and tracking servers), so
+    # the store's Python never competes with questions for this process's GIL; false: MLflow's in-process export.
+    writer_process: bool = True
     otlp: Otlp = Otlp()
     # Cost on each trace = tokens x these prices (per million tokens), in cost_currency.
     cost_currency: str = "USD"

@@ -3,16 +3,26 @@
 It adds GenAI semantic-convention attributes (so an OTLP backend sees invoke_agent / execute_tool / chat /
 apply_guardrail with models and token usage, and node names stay span names), writes the run summary onto the
 root span and the trace tags, and applies the privacy settings: capture off, and PII redaction.
+
+It runs on the request thread for every span (~20 a question), so it reads the serialised attributes once and
+never parses payloads back: the run summary is computed by the graph tracer from the final state itself
+(:meth:`SpanPolicy.graph_ended`), and the facts redaction needs - the run's member and question - are taken
+once per run from its inputs (:meth:`SpanPolicy.graph_started`), not searched for in every span.
+
+Redaction itself (redact.py) happens where the trace is written: in the trace writer (export.py), once per
+trace, when MLflow's tracer provider was built with it; on this thread, span by span, otherwise (MLflow's own
+export pipeline, and mlflow.genai.evaluate runs, whose traces MLflow writes synchronously).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from mlflow.entities import SpanType
+from mlflow.tracing.constant import SpanAttributeKey
+from mlflow.tracing.utils import maybe_get_request_id
 
 from pension_advisor.config import Settings
 from pension_advisor.guardrails.redaction import mask_text
@@ -20,105 +30,159 @@ from pension_advisor.llm.usage import cost
 from pension_advisor.members import MemberNotFound, MemberStore
 from pension_advisor.members.model import pseudonymise
 
+from . import export
+from .redact import (INPUTS, MEMBER_ID, MEMBER_ID_KEY, OUTPUTS, SENSITIVE_VALUE, Redactor, member_pattern_source,
+                     registry_for_question, registry_for_texts)
 from .spans import GRAPH_NAME
 
 log = logging.getLogger(__name__)
 
-NODE_NAMES = {"input_guardrail", "plan", "tools", "synthesize", "judge", "retry", "fallback", "output_guardrail", "sample"}
-SENSITIVE_KEYS = ("name", "date_of_birth", "address", "email", "phone", "national_insurance_number", "ssn")
-_SENSITIVE_VALUE = re.compile(r'("(?:' + "|".join(SENSITIVE_KEYS) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
-_MEMBER_ID_KEY = re.compile(r'"member_id"\s*:\s*"((?:AU|US|UK|IN)-\d{3})"')
-_INPUTS, _OUTPUTS = "mlflow.spanInputs", "mlflow.spanOutputs"
-OPERATION = {SpanType.CHAT_MODEL: "chat", SpanType.LLM: "text_completion", SpanType.TOOL: "execute_tool",
-             SpanType.GUARDRAIL: "apply_guardrail", SpanType.AGENT: "invoke_agent", SpanType.EVALUATOR: "evaluate"}
-_MEMBER_ID = re.compile(r"\b(AU|US|UK|IN)-\d{3}\b")
+_TYPE, _REQUEST_ID = SpanAttributeKey.SPAN_TYPE, SpanAttributeKey.REQUEST_ID
+# MLflow stores every attribute JSON-encoded: the span type attribute is e.g. '"TOOL"'.
+OPERATION = {f'"{k}"': v for k, v in {
+    SpanType.CHAT_MODEL: "chat", SpanType.LLM: "text_completion", SpanType.TOOL: "execute_tool",
+    SpanType.GUARDRAIL: "apply_guardrail", SpanType.AGENT: "invoke_agent", SpanType.EVALUATOR: "evaluate"}.items()}
+_MODEL_SPANS = {f'"{SpanType.CHAT_MODEL}"', f'"{SpanType.LLM}"'}
 
 
-def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> Callable[[Any], None]:
-    cfg = settings.tracing
+class SpanPolicy:
+    """The span processor (MLflow calls ``policy(span)``), the graph tracer's run hooks, and redaction contexts."""
 
-    @lru_cache(maxsize=1024)
-    def member_pattern(member_id: str) -> re.Pattern | None:
-        """A regex for the strings that identify a member (name, name parts, birth date in common formats)."""
+    __name__ = "pension_advisor_span_policy"  # MLflow names a processor in its warnings
+
+    def __init__(self, settings: Settings, salt: str, members: MemberStore):
+        self.settings = settings
+        self.cfg = settings.tracing
+        self.salt = salt
+        self.members = members
+        self.redactor = Redactor(salt)
+        self._runs: dict[str, dict[str, Any]] = {}  # MLflow trace id -> facts of the graph run: member_id, question
+        self._member_source = lru_cache(maxsize=1024)(self._member_source_uncached)
+        self._pseudonym = lru_cache(maxsize=4096)(lambda member_id: pseudonymise(member_id, salt))
+
+    # --- graph tracer hooks -------------------------------------------------------------------------------
+    def graph_started(self, span, inputs: Any) -> None:
+        inputs = inputs if isinstance(inputs, dict) else {}
+        member_id, question = inputs.get("member_id"), inputs.get("question")
+        self._runs[span.trace_id] = {"member_id": member_id if isinstance(member_id, str) else None,
+                                     "question": question if isinstance(question, str) else None}
+
+    def graph_ended(self, span, state: dict) -> None:
+        """The run at a glance, from the final state: type AGENT, and tags for member, verdict, cost..."""
         try:
-            m = members.get(member_id)
+            _summarise_root(span, state, self.settings, self.salt, state.get("member_id"))
+        except Exception:  # a summary bug must never break the question
+            log.exception("run summary failed")
+
+    def graph_closed(self, span) -> None:
+        self._runs.pop(span.trace_id, None)
+
+    # --- redaction contexts -------------------------------------------------------------------------------
+    def take_context(self, trace_id: str) -> dict[str, Any] | None:
+        """The run's facts, for the writer to resolve off the request thread (see context_for)."""
+        facts = self._runs.get(trace_id)
+        return {"facts": facts} if facts is not None else None
+
+    def context_for(self, trace, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A redaction context (redact.py) for a finished trace: from its run's facts, else from its payloads."""
+        facts = (ctx or {}).get("facts")
+        if facts is not None:
+            return self._context(facts["member_id"], facts["question"])
+        texts = [s._span.attributes.get(k) for s in trace.data.spans for k in (INPUTS, OUTPUTS)]
+        texts = [t for t in texts if isinstance(t, str)]
+        root = next((s for s in trace.data.spans if s.parent_id is None), None)
+        raw = root._span.attributes.get(INPUTS) if root is not None else None
+        m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
+        subs, strings = registry_for_texts(texts)
+        return {"member": self._member_source(m.group(1)) if m else None, "subs": subs, "strings": strings}
+
+    def _context(self, member_id: str | None, question: str | None) -> dict[str, Any]:
+        subs, strings = registry_for_question(question)
+        return {"member": self._member_source(member_id) if member_id else None, "subs": subs, "strings": strings}
+
+    def _member_source_uncached(self, member_id: str) -> str | None:
+        try:
+            return member_pattern_source(self.members.get(member_id))
         except MemberNotFound:
             return None
-        dob = m.date_of_birth
-        words = sorted({m.name, *(p for p in m.name.split() if len(p) > 2)}, key=len, reverse=True)
-        dates = {dob.isoformat(), dob.strftime("%d/%m/%Y"), dob.strftime("%m/%d/%Y"), f"{dob.day} {dob:%B %Y}"}
-        return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b|" + "|".join(map(re.escape, dates)))
 
-    @lru_cache(maxsize=4096)
-    def pseudonym(member_id: str) -> str:
-        return pseudonymise(member_id, salt)
-
-    def redact(text: str, member_id: str | None) -> str:
-        """Mask a span's serialised JSON in one pass of compiled regexes (walking the objects costs ~10x more)."""
-        text = _SENSITIVE_VALUE.sub(r'\1"<REDACTED>"', text)
-        if member_id and (pattern := member_pattern(member_id)):
-            text = pattern.sub("<REDACTED>", text)
-        text = _MEMBER_ID.sub(lambda m: pseudonym(m.group(0)), text)
-        return mask_text(text)
-
-    def process(span) -> None:
+    # --- the span processor -------------------------------------------------------------------------------
+    def __call__(self, span) -> None:
         try:
-            attrs = span._span.attributes or {}
-            raw_inputs = attrs.get(_INPUTS)
-            member_id = None
-            if isinstance(raw_inputs, str) and (m := _MEMBER_ID_KEY.search(raw_inputs)):
-                member_id = m.group(1)
-            if span.name == GRAPH_NAME:
-                _summarise_root(span, span.outputs, settings, salt, member_id)
-            _semantic_conventions(span)
-            for key, capture in ((_INPUTS, cfg.capture_inputs), (_OUTPUTS, cfg.capture_outputs)):
+            otel = span._span
+            attrs = otel.attributes or {}
+            _semantic_conventions(span, otel, attrs)
+            redact_here = self.cfg.redact_pii and (not export.active or maybe_get_request_id(is_evaluate=True))
+            redact = self._span_redactor(attrs) if redact_here else None
+            for key, capture in ((INPUTS, self.cfg.capture_inputs), (OUTPUTS, self.cfg.capture_outputs)):
                 value = attrs.get(key)
                 if not isinstance(value, str):
                     continue
                 if not capture:
-                    _raw(span, key, "null")
-                elif cfg.redact_pii:
-                    _raw(span, key, redact(value, member_id))
+                    otel.set_attribute(key, "null")
+                elif redact is not None:
+                    otel.set_attribute(key, redact(value))
         except Exception:  # a processor bug must never break the question; the span goes out unprocessed
             log.exception("span processor failed on %s", getattr(span, "name", "?"))
 
-    return process
+    def _span_redactor(self, attrs):
+        """Masking for one span on this thread, decided before its inputs are rewritten."""
+        trace_id = (attrs.get(_REQUEST_ID) or '""')[1:-1]
+        facts = self._runs.get(trace_id)
+        if facts is not None:  # a graph run: its member and question are known
+            ctx = facts.get("ctx")
+            if ctx is None:
+                ctx = facts["ctx"] = self._context(facts["member_id"], facts["question"])
+            return lambda text: self.redactor.text(text, ctx)
+        # Any other span: its member from its own inputs, and every registered question (guardrails.redaction).
+        raw = attrs.get(INPUTS)
+        m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
+        source = self._member_source(m.group(1)) if m else None
+
+        def redact(text: str) -> str:
+            text = SENSITIVE_VALUE.sub(r'\1"<REDACTED>"', text)
+            if source:
+                text = self.redactor._pattern(source).sub("<REDACTED>", text)
+            text = MEMBER_ID.sub(lambda mm: self._pseudonym(mm.group(0)), text)
+            return mask_text(text)
+
+        return redact
 
 
-def _semantic_conventions(span) -> None:
-    span_type = span.span_type
-    if span.name in NODE_NAMES:
-        _raw(span, "langgraph.node", span.name)
-    if span_type in OPERATION:
-        _raw(span, "gen_ai.operation.name", OPERATION[span_type])
-    if span_type == SpanType.TOOL:
-        _raw(span, "gen_ai.tool.name", span.name.removeprefix("execute_tool "))
-    if span_type in (SpanType.CHAT_MODEL, SpanType.LLM):
-        params = span.get_attribute("invocation_params") or {}
-        model = params.get("model") or params.get("model_name")
+def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> SpanPolicy:
+    return SpanPolicy(settings, salt, members)
+
+
+def _semantic_conventions(span, otel, attrs) -> None:
+    """Plain OTel attributes (MLflow's set_attribute JSON-encodes; collectors expect raw values)."""
+    span_type = attrs.get(_TYPE)
+    if (operation := OPERATION.get(span_type)) is not None:
+        otel.set_attribute("gen_ai.operation.name", operation)
+        if operation == "execute_tool":
+            otel.set_attribute("gen_ai.tool.name", otel.name.removeprefix("execute_tool "))
+    if span_type in _MODEL_SPANS:
+        model = span.get_attribute(SpanAttributeKey.MODEL)
+        if not model:
+            params = span.get_attribute("invocation_params") or {}
+            model = params.get("model") or params.get("model_name")
         if model:
-            _raw(span, "gen_ai.request.model", str(model))
-        usage = span.get_attribute("mlflow.chat.tokenUsage") or {}
+            otel.set_attribute("gen_ai.request.model", str(model))
+        usage = span.get_attribute(SpanAttributeKey.CHAT_USAGE) or {}
         if usage:
-            _raw(span, "gen_ai.usage.input_tokens", int(usage.get("input_tokens", 0)))
-            _raw(span, "gen_ai.usage.output_tokens", int(usage.get("output_tokens", 0)))
+            otel.set_attribute("gen_ai.usage.input_tokens", int(usage.get("input_tokens", 0)))
+            otel.set_attribute("gen_ai.usage.output_tokens", int(usage.get("output_tokens", 0)))
 
 
-def _raw(span, key: str, value: Any) -> None:
-    """Set an attribute as a plain OTel value (MLflow's set_attribute JSON-encodes; collectors expect raw)."""
-    span._span.set_attribute(key, value)
-
-
-def _summarise_root(span, state: Any, settings: Settings, salt: str, member_id: str | None) -> None:
-    """The run at a glance: type AGENT, and tags for member pseudonym, country, attempts, verdict, cost."""
+def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id: str | None) -> None:
+    """Type AGENT, and tags for member pseudonym, country, attempts, verdict, cost, on the span and the trace."""
     span.set_span_type(SpanType.AGENT)
-    _raw(span, "gen_ai.agent.name", GRAPH_NAME)
-    if not isinstance(state, dict):
-        return
+    otel = span._span
+    otel.set_attribute("gen_ai.agent.name", GRAPH_NAME)
     attempts = state.get("attempts") or []
     verdict = attempts[-1]["verdict"] if attempts else None
     guard = state.get("input_guardrail") or {}
-    total, unpriced = cost(state.get("llm_usage") or [], settings.tracing.prices)
+    usage = state.get("llm_usage") or []
+    total, unpriced = cost(usage, settings.tracing.prices)
     tags = {
         "member": pseudonymise(member_id, salt) if member_id else "unknown",
         "country": (state.get("member") or {}).get("country", "unknown"),
@@ -127,15 +191,15 @@ def _summarise_root(span, state: Any, settings: Settings, salt: str, member_id: 
         "final_verdict": "none" if verdict is None else ("pass" if verdict["passed"] else "fail"),
         "guardrail": "allowed" if guard.get("allowed", True) else f"blocked:{guard.get('reason_code')}",
         "retry_reasons": ",".join(sorted({v["code"] for a in attempts[:-1] for v in a["verdict"]["violations"]})) or "none",
-        "input_tokens": str(sum(u["input_tokens"] for u in state.get("llm_usage") or [])),
-        "output_tokens": str(sum(u["output_tokens"] for u in state.get("llm_usage") or [])),
+        "input_tokens": str(sum(u["input_tokens"] for u in usage)),
+        "output_tokens": str(sum(u["output_tokens"] for u in usage)),
         "cost": f"{total:.6f}",
         "cost_currency": settings.tracing.cost_currency,
     }
     if unpriced:
         tags["cost_unpriced_models"] = ",".join(unpriced)
     for key, value in tags.items():
-        _raw(span, f"pension_advisor.{key}", value)
+        otel.set_attribute(f"pension_advisor.{key}", value)
     _set_trace_tags(span.trace_id, tags)
 
 

@@ -25,16 +25,23 @@ def guardrail_span(layer: str, allowed: bool, reason_code: str | None, score: fl
     """One guardrail check as an apply_guardrail span with a gen_ai.guardrail.result event."""
     import mlflow
 
+    from . import export
+
     parent = mlflow.get_current_active_span()
-    s = mlflow.start_span_no_context(f"guardrail:{layer}", span_type=SpanType.GUARDRAIL, parent_span=parent,
-                                     start_time_ns=start_ns)
     event = {"gen_ai.guardrail.name": layer, "gen_ai.guardrail.decision": "allow" if allowed else "block"}
     if reason_code:
         event["gen_ai.guardrail.reason"] = reason_code
     if score is not None:
         event["gen_ai.guardrail.score"] = float(score)
+    outputs = {"allowed": allowed, "reason_code": reason_code, "score": score}
+    # A finished verdict: when the trace goes through the trace writer, it builds the span (export.defer_span).
+    if parent is not None and export.defer_span(parent, f"guardrail:{layer}", SpanType.GUARDRAIL, start_ns, end_ns,
+                                                outputs, [{"name": "gen_ai.guardrail.result", "attributes": event}]):
+        return
+    s = mlflow.start_span_no_context(f"guardrail:{layer}", span_type=SpanType.GUARDRAIL, parent_span=parent,
+                                     start_time_ns=start_ns)
     s.add_event(SpanEvent(name="gen_ai.guardrail.result", attributes=event))
-    s.set_outputs({"allowed": allowed, "reason_code": reason_code, "score": score})
+    s.set_outputs(outputs)
     s.end(end_time_ns=end_ns)
 
 

@@ -6,6 +6,7 @@ import atexit
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager, nullcontext
@@ -53,6 +54,7 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
             return cfg.enabled
         if not cfg.enabled:
             mlflow.tracing.disable()
+            _detach_tracer()
             _state["configured"] = key
             return False
         os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
@@ -76,17 +78,38 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
             log.warning("MLflow tracking store %s is unreachable (%s): traces for this process go nowhere",
                         cfg.tracking_uri, type(exc).__name__)
             mlflow.tracing.disable()
+            _detach_tracer()
             _state["configured"] = key
             return False
+        from . import export
         from .processor import make_span_processor
+        from .tracer import GraphTracer, install
 
+        policy = make_span_processor(settings, salt, members)
+        # Finished traces go whole to the trace writer (export.py, writer.py), which masks them and writes them to
+        # MLflow and OTLP from a child process; writer_process false keeps MLflow's own in-process pipeline.
+        export.configure(cfg.writer_process, salt=salt, otlp=otlp, policy=policy)
+        mlflow.tracing.reset()  # (re)build MLflow's tracer provider with the pipeline just chosen
         mlflow.tracing.enable()
-        mlflow.langchain.autolog(run_tracer_inline=True, silent=True)  # inline: async nodes nest correctly
-        mlflow.tracing.configure(span_processors=[make_span_processor(settings, salt, members)])
+        mlflow.tracing.configure(span_processors=[policy])
+        if "IPython" not in sys.modules:
+            # Outside a notebook MLflow still tries `from IPython import get_ipython` at every trace end (~0.2 ms)
+            mlflow.tracing.disable_notebook_display()
+        # MLflow's LangChain tracer on every graph run, without autolog's per-callback-manager patch (tracer.py)
+        install(GraphTracer(cfg.capture_inputs, cfg.capture_outputs, hooks=policy))
+        if cfg.writer_process and cfg.tracking_uri.startswith(export.WRITER_SCHEMES):
+            export.writer_for(cfg.tracking_uri)  # start the writer process now, while the first question runs
         _state.update(configured=key, flush_timeout_s=cfg.flush_timeout_s)
         _install_flush_handlers()
         log.info("tracing to %s%s", cfg.tracking_uri, " and OTLP" if otlp else "")
         return True
+
+
+def _detach_tracer() -> None:
+    if "pension_advisor.observability.tracer" in sys.modules:
+        from .tracer import install
+
+        install(None)
 
 
 def _probe(uri: str, timeout_s: float) -> None:
@@ -96,10 +119,13 @@ def _probe(uri: str, timeout_s: float) -> None:
         response.read()
 
 
-def flush(timeout_s: float | None = None) -> None:
-    """Push queued spans out to every sink, waiting at most timeout_s for a slow or dead one."""
+def flush(timeout_s: float | None = None) -> bool:
+    """Push queued spans out to every sink, waiting at most timeout_s for a slow or dead one.
+
+    Returns whether everything was written in time (the trace writer goes on writing after a timeout)."""
     timeout_s = float(timeout_s or _state["flush_timeout_s"])
     done = threading.Event()
+    complete = [True]
 
     def _flush() -> None:
         try:
@@ -113,6 +139,7 @@ def flush(timeout_s: float | None = None) -> None:
             if hasattr(provider, "force_flush"):
                 provider.force_flush(int(timeout_s * 1000))
         except Exception as exc:
+            complete[0] = False
             log.warning("flushing traces failed: %s", exc)
         finally:
             done.set()
@@ -122,14 +149,31 @@ def flush(timeout_s: float | None = None) -> None:
     except RuntimeError:  # interpreter shutdown: no new threads; each exporter still bounds itself by its timeout
         _flush()
     if not done.wait(timeout_s):
-        log.warning("traces still queued after %.1fs: a sink is down or slow; they are dropped at exit", timeout_s)
+        log.warning("traces still queued after %.1fs: a sink is down or slow", timeout_s)
+        complete[0] = False
+    if "pension_advisor.observability.export" in sys.modules:
+        from .export import flush_writers
+
+        # Bounded by timeout_s once the writer process is up (its start-up is not a slow sink).
+        if not flush_writers(timeout_s):
+            complete[0] = False
+            log.warning("trace writer still busy after %.1fs; it finishes writing on its own", timeout_s)
+    return complete[0]
+
+
+def _at_exit() -> None:
+    flush()
+    if "pension_advisor.observability.export" in sys.modules:
+        from .export import close_writers
+
+        close_writers(1.0)  # the writer keeps what it has and finishes writing it after this process is gone
 
 
 def _install_flush_handlers() -> None:
     if _state.get("handlers"):
         return
     _state["handlers"] = True
-    atexit.register(flush)
+    atexit.register(_at_exit)
     if threading.current_thread() is threading.main_thread():
         previous = signal.getsignal(signal.SIGTERM)
 

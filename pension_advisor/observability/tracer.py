@@ -1,0 +1,159 @@
+"""MLflow's LangChain tracer, attached once through LangChain's configure hook and recording node deltas.
+
+`mlflow.langchain.autolog()` patches `BaseCallbackManager.__init__` through MLflow's safe_patch wrapper, which
+costs ~50 µs of warning/session bookkeeping and an `inspect.signature` call for each of the ~50 callback
+managers one question creates, and it records every LangGraph node with the whole graph state as input and
+the root with the whole final state as output, so the same tool results and attempts are serialised, redacted
+and stored again for every node. Here the same `MlflowLangchainTracer` (same span names, types, chat
+attributes and token usage) is registered once with `langchain_core`'s configure hook, and:
+
+- a node span's inputs are the state fields that changed since the previous node of the run started (the
+  state a node sees is the run's inputs plus the outputs of the nodes before it, all on their own spans);
+  its outputs are the node's update, which is what LangGraph reports anyway;
+- the graph's root span keeps its inputs and records a summary as outputs (status, answer, attempts); the
+  run summary tags are computed from the full final state before it is dropped;
+- with capture_inputs / capture_outputs off, nothing is serialised at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from uuid import UUID
+
+from mlflow.langchain.langchain_tracer import MlflowLangchainTracer
+from mlflow.tracing.constant import SpanAttributeKey
+from mlflow.tracing.utils import dump_span_attribute_value
+
+from .spans import GRAPH_NAME
+
+_MISSING = object()
+INPUTS, OUTPUTS = SpanAttributeKey.INPUTS, SpanAttributeKey.OUTPUTS
+# LangGraph's per-task routing metadata: the step and node stay, the rest repeats on every span.
+_ROUTING_METADATA = {"langgraph_triggers", "langgraph_path", "langgraph_checkpoint_ns", "checkpoint_ns"}
+
+
+class _Switch:
+    """Stands in for the ContextVar langchain_core's configure hook reads: one handler for every thread."""
+
+    def __init__(self) -> None:
+        self.handler: MlflowLangchainTracer | None = None
+
+    def get(self) -> MlflowLangchainTracer | None:
+        return self.handler
+
+
+_switch = _Switch()
+_registered = False
+_lock = threading.Lock()
+
+
+class GraphTracer(MlflowLangchainTracer):
+    def __init__(self, capture_inputs: bool = True, capture_outputs: bool = True, hooks: Any = None):
+        super().__init__(run_inline=True)  # inline: spans opened inside async nodes nest under the node
+        self.capture_inputs = capture_inputs
+        self.capture_outputs = capture_outputs
+        self.hooks = hooks  # graph_started(span, inputs), graph_ended(span, state), graph_closed(span)
+        # graph run id -> the last node input seen in that run (a reference: LangGraph hands each node a fresh
+        # dict and keeps unchanged channel values as the same objects, so `is` finds what changed)
+        self._graph_runs: dict[str, dict] = {}
+        self._nodes: set[str] = set()
+
+    def on_chain_start(self, serialized: dict[str, Any] | None, inputs: Any, *, run_id: UUID,
+                       tags: list[str] | None = None, parent_run_id: UUID | None = None,
+                       metadata: dict[str, Any] | None = None, run_type: str | None = None,
+                       name: str | None = None, **kwargs: Any):
+        key = str(run_id)
+        graph = parent_run_id is None and name == GRAPH_NAME
+        node = parent_run_id is not None and str(parent_run_id) in self._graph_runs
+        recorded = inputs
+        if graph:
+            self._graph_runs[key] = inputs if isinstance(inputs, dict) else {}
+        elif node:
+            self._nodes.add(key)
+            if isinstance(inputs, dict):
+                last = self._graph_runs[str(parent_run_id)]
+                self._graph_runs[str(parent_run_id)] = inputs
+                recorded = {k: v for k, v in inputs.items() if last.get(k, _MISSING) is not v}
+        if not self.capture_inputs and (graph or node):
+            recorded = None
+        if metadata and (graph or node):
+            metadata = {k: v for k, v in metadata.items() if k not in _ROUTING_METADATA}
+        if not (graph or node):
+            return super().on_chain_start(serialized or {}, inputs, run_id=run_id, tags=tags,
+                                          parent_run_id=parent_run_id, metadata=metadata, run_type=run_type,
+                                          name=name, **kwargs)
+        super().on_chain_start(serialized or {}, None, run_id=run_id, tags=tags, parent_run_id=parent_run_id,
+                               metadata=metadata, run_type=run_type, name=name, **kwargs)
+        entry = self._run_span_mapping.get(key)
+        if entry is None:
+            return
+        if recorded is not None:
+            _set_payload(entry.span, INPUTS, recorded)
+        if node:
+            entry.span._span.set_attribute("langgraph.node", name or "")
+        elif graph and self.hooks is not None:
+            self.hooks.graph_started(entry.span, inputs)
+
+    def on_chain_end(self, outputs: Any, *, run_id: UUID, inputs: Any = None, **kwargs: Any):
+        key = str(run_id)
+        if key in self._graph_runs:
+            del self._graph_runs[key]
+            span = self._get_span_by_run_id(run_id)
+            if self.hooks is not None and isinstance(outputs, dict):
+                self.hooks.graph_ended(span, outputs)
+            try:
+                if self.capture_outputs:
+                    _set_payload(span, OUTPUTS, _summary(outputs))
+                self._end_span(run_id, span)
+            finally:
+                if self.hooks is not None:
+                    self.hooks.graph_closed(span)
+            return
+        if key in self._nodes:  # its inputs were recorded at the start, as the delta
+            self._nodes.discard(key)
+            span = self._get_span_by_run_id(run_id)
+            if self.capture_outputs and outputs is not None:
+                _set_payload(span, OUTPUTS, outputs)
+            self._end_span(run_id, span)
+            return
+        super().on_chain_end(outputs, run_id=run_id, inputs=inputs, **kwargs)
+
+    def on_chain_error(self, error: BaseException, *, run_id: UUID, inputs: Any = None, **kwargs: Any):
+        key = str(run_id)
+        if key in self._graph_runs or key in self._nodes:
+            inputs = None
+        self._nodes.discard(key)
+        if self._graph_runs.pop(key, None) is not None and self.hooks is not None and key in self._run_span_mapping:
+            span = self._run_span_mapping[key].span
+            super().on_chain_error(error, run_id=run_id, inputs=None, **kwargs)
+            self.hooks.graph_closed(span)
+            return
+        super().on_chain_error(error, run_id=run_id, inputs=inputs, **kwargs)
+
+
+def _set_payload(span, key: str, value: Any) -> None:
+    """What LiveSpan.set_inputs/set_outputs store, without walking the value for attachments first (graph state
+    holds no images or files; MLflow's walk visits every nested value of every node's state)."""
+    span._span.set_attribute(key, dump_span_attribute_value(value))
+
+
+def _summary(state: Any) -> Any:
+    """The root span's outputs: the advice as the member got it; every intermediate result is on its node."""
+    if not isinstance(state, dict):
+        return state
+    attempts = state.get("attempts") or []
+    return {"status": state.get("status"), "final_answer": state.get("final_answer"), "attempts": len(attempts),
+            "final_verdict": attempts[-1].get("verdict") if attempts else None}
+
+
+def install(tracer: GraphTracer | None) -> None:
+    """Attach `tracer` to every LangChain/LangGraph run in this process (None detaches)."""
+    global _registered
+    with _lock:
+        if not _registered:
+            from langchain_core.tracers.context import register_configure_hook
+
+            register_configure_hook(_switch, inheritable=True)  # type: ignore[arg-type]
+            _registered = True
+        _switch.handler = tracer
