@@ -37,6 +37,7 @@ TASK_NAME = "score_trace"
 _JOB = "job:"
 _CLAIM = "claim:"
 DEAD = "dead"
+_GATHER_S = 0.1  # how long the writer thread lets jobs gather before writing them together
 
 
 class _SqliteStorage(SqliteStorage):
@@ -51,6 +52,14 @@ class _SqliteStorage(SqliteStorage):
         conn = super()._create_connection()
         conn.execute("pragma synchronous=NORMAL")
         return conn
+
+    def put_jobs(self, journal: list[tuple[str, bytes]], tasks: list[bytes]) -> None:
+        """Journal entries and their tasks in one transaction: the rows Huey's put_data and enqueue write."""
+        with self.db(commit=True) as curs:
+            curs.executemany("insert or replace into kv (queue, key, value) values (?, ?, ?)",
+                             [(self.name, key, self.to_blob(value)) for key, value in journal])
+            curs.executemany("insert into task (queue, data, priority) values (?, ?, ?)",
+                             [(self.name, self.to_blob(data), 0) for data in tasks])
 
 
 def _huey(cfg: ProductionMonitoring) -> Huey:
@@ -82,7 +91,7 @@ class ScoringQueue:
 
     def submit(self, trace_id: str, payload: dict[str, Any]) -> None:
         """Hand a job to this process's writer thread: all a request pays (a blocking write on the request thread
-        waits ~5 ms for the GIL while tracing's export threads run). Written within milliseconds; flushed at exit
+        waits ~5 ms for the GIL while tracing's export threads run). Written within ~0.1 s; flushed at exit
         and on SIGTERM; a full buffer makes the caller write it itself rather than drop it."""
         if self._writer is None:
             with _writer_lock:
@@ -108,19 +117,41 @@ class ScoringQueue:
 
     def _write_loop(self) -> None:
         while True:
-            trace_id, payload = self._buffer.get()
+            batch = [self._buffer.get()]
+            # Let a few more arrive, then write them together: one transaction and one wake-up of this thread for
+            # several questions, so fewer GIL hand-overs with the threads answering them.
+            time.sleep(_GATHER_S)
+            while len(batch) < 1000:
+                try:
+                    batch.append(self._buffer.get_nowait())
+                except queue_module.Empty:
+                    break
             try:
                 for attempt in range(5):
                     try:
-                        self.enqueue(trace_id, payload)
+                        self.enqueue_many(batch)
                         break
                     except Exception as exc:  # queue storage briefly unavailable: back off, then keep trying
-                        log.warning("writing scoring job %s failed (%s); retrying", trace_id, exc)
+                        log.warning("writing %d scoring job(s) failed (%s); retrying", len(batch), exc)
                         time.sleep(0.2 * 2 ** attempt)
                 else:
-                    log.error("scoring job %s could not be written: dropped", trace_id)
+                    log.error("%d scoring job(s) could not be written: dropped (traces %s)", len(batch),
+                              ", ".join(t for t, _ in batch[:5]) + (" ..." if len(batch) > 5 else ""))
             finally:
-                self._buffer.task_done()
+                for _ in batch:
+                    self._buffer.task_done()
+
+    def enqueue_many(self, jobs: list[tuple[str, dict[str, Any]]]) -> None:
+        """enqueue() for several jobs; on SQLite in one transaction."""
+        storage = self.huey.storage
+        if not isinstance(storage, _SqliteStorage):
+            for trace_id, payload in jobs:
+                self.enqueue(trace_id, payload)
+            return
+        now = time.time()
+        storage.put_jobs([(_JOB + trace_id, json.dumps({"payload": payload, "touched": now, "attempts": 0},
+                                                        default=str).encode()) for trace_id, payload in jobs],
+                         [self.huey.serialize_task(self.task.s(trace_id)) for trace_id, _ in jobs])
 
     # --- worker side -------------------------------------------------------------------------------------
     def serve(self, handler: Callable[..., Any]) -> None:
