@@ -27,7 +27,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.fakes import free_port  # noqa: E402
+from tests.fakes import free_port, wait_for_http  # noqa: E402
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "64"))
 DURATION_S = float(os.environ.get("LOAD_DURATION_S", "60"))
@@ -61,17 +61,10 @@ def cpu_seconds(root_pid: int) -> float:
 
 
 def wait_until(url: str, timeout_s: float, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"process exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    sys.exit(f"{url} not up after {timeout_s:.0f}s:\n{log.read_text()[-3000:]}")
+    try:
+        wait_for_http(url, proc, log, timeout_s)
+    except RuntimeError as exc:
+        sys.exit(str(exc))
 
 
 async def client(api: str, deadline: float, latencies: list[float], errors: list[str]) -> None:

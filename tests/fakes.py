@@ -1,9 +1,14 @@
-"""A scripted chat model: the only fake in the suite, standing in for the LLM's text."""
+"""A scripted chat model: the only fake in the suite, standing in for the LLM's text; and helpers for the real
+servers the tests start (a free port, waiting until one answers)."""
 
 from __future__ import annotations
 
 import socket
+import time
+from pathlib import Path
 from typing import Any
+
+import httpx
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
@@ -53,3 +58,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc, log: Path, timeout_s: float = 90, what: str = "server") -> float:
+    """Wait until GET ``url`` answers 200 from the process the test started; its log tail explains a failure.
+    Returns the seconds it took."""
+    started = time.time()
+    while time.time() < started + timeout_s:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.time() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{what} did not answer {url} within {timeout_s:.0f}s:\n{log.read_text()[-3000:]}")

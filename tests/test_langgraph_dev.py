@@ -11,12 +11,11 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from langgraph_sdk import get_client
 from mlflow import MlflowClient
 
-from .fakes import free_port
+from .fakes import free_port, wait_for_http
 from .mock_openai import MockOpenAI
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,18 +44,11 @@ def dev_server(tmp_path_factory, mock_llm):
                              "--host", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"langgraph dev exited: {(tmp / 'dev.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_for_http(f"{url}/ok", proc, tmp / "dev.log", 90, "langgraph dev")
+    except RuntimeError as exc:
         os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail(f"langgraph dev did not come up: {(tmp / 'dev.log').read_text()[-2000:]}")
+        pytest.fail(str(exc))
     yield url
     os.killpg(proc.pid, signal.SIGTERM)
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..fakes import free_port
+from ..fakes import free_port, wait_for_http
 from ..mock_openai import MockOpenAI
 
 BIN = Path(sys.executable).parent
@@ -54,18 +54,11 @@ def served(tmp_path_factory, mock_llm):
                              "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-t", "600"],
                             cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"mlflow models serve exited: {(tmp / 'serve.log').read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_for_http(f"{url}/ping", proc, tmp / "serve.log", 180, "mlflow models serve")
+    except RuntimeError as exc:
         os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail(f"mlflow models serve did not come up: {(tmp / 'serve.log').read_text()[-3000:]}")
+        pytest.fail(str(exc))
     print(f"serve ready: {time.perf_counter() - started:.1f}s")
     yield url, tmp
     os.killpg(proc.pid, signal.SIGTERM)

@@ -8,15 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 
-from tests.fakes import free_port
+from tests.fakes import free_port, wait_for_http
 from tests.mock_openai import MockOpenAI
 
 PG_ADMIN = "postgresql://127.0.0.1:5432/postgres"
@@ -41,17 +39,7 @@ class Server:
     def start(self, timeout_s: float = 90) -> None:
         self.proc = subprocess.Popen([str(Path(sys.executable).with_name("pension-advisor")), "serve"], env=self.env,
                                      cwd=self.workdir, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"server not healthy after {timeout_s}s:\n{self.log.read_text()[-3000:]}")
+        wait_for_http(self.url + "/health", self.proc, self.log, timeout_s, "pension-advisor serve")
 
     def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 60) -> int:
         assert self.proc is not None

@@ -10,7 +10,6 @@ import jwt
 import mlflow
 import pytest
 from langgraph_sdk import get_sync_client
-from langgraph_sdk.errors import ConflictError, NotFoundError  # noqa: F401  (documented error types)
 
 from .conftest import JWT_SECRET, headers
 
