@@ -26,6 +26,7 @@ class Services:
     model_factory: Callable[[], BaseChatModel | None] | None = None
     members: MemberStore | None = None
     _model_made: bool = field(default=False, init=False)
+    _tool_callers: dict = field(default_factory=dict, init=False)
 
     def __post_init__(self):
         if self.members is None:
@@ -42,6 +43,13 @@ class Services:
     def model_calls_tools(self) -> bool:
         # The embedded SmolLM2 template has no tool support (stack notes): the deterministic planner serves it.
         return resolved_provider(self.settings.llm) not in {"embedded", "none"} and self.model is not None
+
+    def tool_caller(self, tool_names: tuple[str, ...]):
+        """The model bound to these calculators as tools. Binding converts every schema (about 30 ms of CPU for a
+        country's calculators), so each set is bound once per process."""
+        if tool_names not in self._tool_callers:
+            self._tool_callers[tool_names] = self.model.bind_tools([self.tools[n].as_langchain_tool() for n in tool_names])
+        return self._tool_callers[tool_names]
 
     @cached_property
     def tools(self) -> dict[str, ToolSpec]:

@@ -55,7 +55,7 @@ def _llm_calls(question, member_view, record, specs, on_date, services: Services
         return [], []
     by_name = {s.name: s for s in specs}
     try:
-        reply = services.model.bind_tools([s.as_langchain_tool() for s in specs]).invoke([
+        reply = services.tool_caller(tuple(s.name for s in specs)).invoke([
             SystemMessage(prompts.PLANNER_SYSTEM.format(member=member_view)), HumanMessage(question)])
     except Exception as exc:  # a model or endpoint failure must not stop the deterministic planner
         log.warning("LLM planner failed, using the deterministic planner: %s", exc)
