@@ -28,6 +28,9 @@ def aegra_config() -> dict:
         "graphs": {GRAPH_NAME: f"{HERE / 'graph.py'}:graph"},
         "auth": {"path": "pension_advisor.server.auth:auth"},
         "http": {"app": "pension_advisor.server.routes:app"},
+        # One checkpoint per question, at its end, instead of one per graph step: a question is answered whole or
+        # asked again, so the in-between states are not worth ten PostgreSQL writes each.
+        "checkpointer": {"durability": "exit"},
     }
 
 
@@ -81,15 +84,31 @@ def command(settings: Settings, workdir: Path, config_file: Path | None = None) 
 
 
 def migrate(env: dict[str, str]) -> None:
-    """Bring Aegra's tables up to date once, before the workers start: several workers migrating a fresh
-    database at the same moment collide (duplicate type errors), so they start with migrations off."""
+    """Bring the server's tables (Aegra's, then LangGraph's checkpointer and store) up to date once, before the
+    workers start: several workers migrating a fresh database at the same moment collide on unique keys."""
     import subprocess
 
-    done = subprocess.run([sys.executable, "-c", "from aegra_api.core.migrations import run_migrations_if_needed; "
-                           "run_migrations_if_needed()"], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", "from pension_advisor.server.serve import migrate_here; migrate_here()"],
+                          env=env, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise ServeError(f"migrating the server database failed: {last}")
+
+
+def migrate_here() -> None:
+    """In a process whose environment holds the server's DATABASE_URL (Aegra reads its settings at import)."""
+    import asyncio
+
+    from aegra_api.core.database import db_manager
+    from aegra_api.core.migrations import run_migrations_if_needed
+
+    run_migrations_if_needed()
+
+    async def langgraph_tables() -> None:
+        await db_manager.initialize()  # runs the checkpointer's and the store's setup()
+        await db_manager.close()
+
+    asyncio.run(langgraph_tables())
 
 
 def _redact(url: str) -> str:
