@@ -28,16 +28,22 @@ def _token(**claims) -> str:
 
 
 # --- authentication ------------------------------------------------------------------------------------------
+def _other_secret_token() -> str:
+    return jwt.encode({"sub": "x", "member_id": "AU-001", "exp": int(time.time()) + 60},
+                      "another-secret-of-32-bytes-or-more!!", algorithm="HS256")
+
+
+# Headers are built when the test runs: a JWT made at collection time would expire before a long suite reaches it.
 @pytest.mark.parametrize("auth, reason", [
-    ({}, "missing credentials"),
-    ({"Authorization": "Bearer not-a-key"}, "invalid API key"),
-    ({"Authorization": "Basic YWxpY2U6cHc="}, "missing credentials"),
-    ({"Authorization": f"Bearer {_token(exp=int(time.time()) - 3600)}"}, "expired"),
-    ({"Authorization": f"Bearer {jwt.encode({'sub': 'x', 'member_id': 'AU-001', 'exp': int(time.time()) + 60}, 'another-secret-of-32-bytes-or-more!!', algorithm='HS256')}"}, "invalid JWT"),
-    ({"Authorization": f"Bearer {_token(member_id=None)}"}, "no 'member_id' claim"),
-])
+    (lambda: {}, "missing credentials"),
+    (lambda: {"Authorization": "Bearer not-a-key"}, "invalid API key"),
+    (lambda: {"Authorization": "Basic YWxpY2U6cHc="}, "missing credentials"),
+    (lambda: {"Authorization": f"Bearer {_token(exp=int(time.time()) - 3600)}"}, "expired"),
+    (lambda: {"Authorization": f"Bearer {_other_secret_token()}"}, "invalid JWT"),
+    (lambda: {"Authorization": f"Bearer {_token(member_id=None)}"}, "no 'member_id' claim"),
+], ids=["none", "unknown-key", "basic", "expired-jwt", "forged-jwt", "jwt-without-member"])
 def test_requests_without_valid_credentials_get_401_with_a_reason(api, auth, reason):
-    response = httpx.post(api.url + "/threads", json={}, headers=auth)
+    response = httpx.post(api.url + "/threads", json={}, headers=auth())
     assert response.status_code == 401
     assert reason in response.json()["message"]
 
