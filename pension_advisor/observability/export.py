@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 WRITER_SCHEMES = ("sqlite:", "postgresql", "mysql", "mssql", "http:", "https:")
 _config: dict[str, Any] = {"enabled": False, "salt": "", "otlp": False, "policy": None}
 _writers: dict[str, Any] = {}
-_retired: list = []  # writers for earlier tracking URIs, still handing over what they had
 _lock = threading.Lock()
 _original_get_span_processors = None
 # True while MLflow's tracer provider was built by _span_processors (the span processor then leaves masking to
@@ -184,7 +183,7 @@ def _scope(trace) -> tuple | None:
 
 
 def writer_for(tracking_uri: str):
-    """This process's trace writer for the tracking URI (a fork gets its own; a new URI retires the old one)."""
+    """This process's trace writer for the tracking URI (a fork gets its own)."""
     key = f"{os.getpid()}:{tracking_uri}"
     writer = _writers.get(key)
     if writer is None:
@@ -192,11 +191,6 @@ def writer_for(tracking_uri: str):
             if key not in _writers:
                 from .writer import TraceWriter
 
-                # One writer per process: traces follow MLflow's tracking URI, so the previous one is done.
-                for old_key in [k for k in _writers if k.startswith(f"{os.getpid()}:")]:
-                    old = _writers.pop(old_key)
-                    old.retire()
-                    _retired.append(old)
                 policy = _config["policy"]
                 _writers[key] = TraceWriter(tracking_uri, _config["salt"], _config["otlp"],
                                             context_for=policy.context_for if policy is not None else lambda t, c: None)
@@ -219,8 +213,6 @@ def flush_writers(timeout_s: float) -> bool:
 def close_writers(timeout_s: float) -> None:
     for writer in _mine():
         writer.close(timeout_s)
-    for writer in _retired:
-        writer._sender.join(timeout_s)
 
 
 def configure(enabled: bool, salt: str = "", otlp: bool = False, policy: Any = None) -> None:
