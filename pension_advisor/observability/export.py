@@ -111,22 +111,19 @@ class WriterSpanExporter(MlflowV3SpanExporter):
             return super()._log_trace(trace, prompts, workspace)  # spans logged incrementally, masked in-process
         policy = _config["policy"]
         ctx = policy.take_context(trace.info.trace_id) if policy is not None else None
+        if prompts or workspace is not None or _has_attachments(trace):
+            return self._write_masked_in_process(trace, ctx, prompts, workspace)
         deferred = _take_deferred(trace.info.trace_id)
-        if (prompts or workspace is not None or _has_attachments(trace)
-                or not writer_for(self._uri).submit(trace, ctx, _resource(trace), _scope(trace),
-                                                    extra_spans=deferred)):
-            self._write_masked_in_process(trace, ctx, prompts, workspace, deferred)
+        if not writer_for(self._uri).submit(trace, ctx, _resource(trace), _scope(trace), extra_spans=deferred):
+            self._write_masked_in_process(trace, ctx, prompts, workspace)
 
-    def _write_masked_in_process(self, trace, ctx, prompts, workspace, deferred=None) -> None:
+    def _write_masked_in_process(self, trace, ctx, prompts, workspace) -> None:
         """MLflow's own store write (spans, then trace info), after masking the trace the same way."""
         from mlflow.entities import Trace
 
         from .redact import Redactor
-        from .sinks import _materialise
 
         data = trace.to_dict()
-        if deferred:
-            _materialise(data, deferred)
         policy = _config["policy"]
         if policy is not None:
             ctx = policy.context_for(trace, ctx)

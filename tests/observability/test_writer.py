@@ -187,9 +187,3 @@ def test_traces_outside_a_graph_run_are_masked_too(tmp_path, writer_process):
     for secret in SECRETS:
         assert secret not in text, f"{secret} leaked into MLflow"
     assert pseudonymise("UK-001", "test-salt") in text
-
-
-def test_redaction_off_is_honoured_by_the_writer(tmp_path):
-    out = run_script(tmp_path, "ask,flush", PENSION_ADVISOR__TRACING__REDACT_PII="false")
-    [trace] = traces(tmp_path, out["ids"])
-    assert "amelia@example.com" in trace.to_json()
