@@ -37,25 +37,15 @@ class RequestError(ValueError):
 def pin_rule_tables(rules_dir: str | Path) -> Path:
     """Make the calculators read the rule tables under ``rules_dir`` (``<cc>/<tax year>.yaml``) from now on.
 
-    Returns the folder used before, so a caller can put it back. The calculators read
-    ``pension_advisor.tools.base.RULES_DIR`` through a cache; both are process-wide, so one process serves
-    one set of rule tables (the logged model's).
+    Returns the folder used before, so a caller can put it back. The folder is process-wide
+    (``tools.base.use_rules_dir``), so one process serves one set of rule tables (the logged model's).
     """
-    from pension_advisor.tools import base
+    from pension_advisor.tools.base import use_rules_dir
 
     rules_dir = Path(rules_dir)
     if not any(rules_dir.glob("*/*.yaml")):
         raise MlflowException(f"no rule tables (<country>/<tax year>.yaml) under {rules_dir}")
-    previous = base.RULES_DIR
-    base.RULES_DIR = rules_dir
-    base.rule_tables.cache_clear()
-    try:
-        from pension_advisor.scorers.common import rule_source_urls
-
-        rule_source_urls.cache_clear()
-    except ImportError:  # pragma: no cover - scorers are optional for serving
-        pass
-    return previous
+    return use_rules_dir(rules_dir)
 
 
 def make_services(settings):

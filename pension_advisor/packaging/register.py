@@ -251,7 +251,7 @@ def _packaging_process() -> Iterator[None]:
     """Environment for the answer MLflow asks for while logging; puts back the variables and rule folder after."""
     import mlflow
 
-    import pension_advisor.tools.base as base
+    from pension_advisor.tools import base
 
     saved = {k: os.environ.get(k) for k in _PACKAGING_ENV}
     rules, uri = base.RULES_DIR, mlflow.get_tracking_uri()
@@ -264,6 +264,5 @@ def _packaging_process() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        base.RULES_DIR = rules
-        base.rule_tables.cache_clear()
+        base.use_rules_dir(rules)
         mlflow.set_tracking_uri(uri)

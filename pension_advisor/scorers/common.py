@@ -155,9 +155,9 @@ def _description_numbers(country: str | None) -> frozenset[float]:
     return frozenset(number_forms([s.description for s in TOOL_SPECS.values() if country in (None, s.country)]))
 
 
-@lru_cache(maxsize=8)
 def rule_source_urls(country: str | None) -> frozenset[str]:
-    """The source URLs of every loaded rule table of ``country`` (all countries when unknown)."""
+    """The source URLs of every loaded rule table of ``country`` (all countries when unknown). Not cached here:
+    rule_tables is, and a model that switches rule folders (tools.base.use_rules_dir) must not see stale URLs."""
     from pension_advisor.tools.base import rule_tables
 
     return frozenset(rule.source_url for c in ([country] if country else list(CURRENCY))

@@ -113,6 +113,15 @@ class RuleTable(BaseModel):
             ) from None
 
 
+def use_rules_dir(folder: Path) -> Path:
+    """Read rule tables from ``folder`` from now on (a logged model's copies); returns the folder used before.
+    Process-wide, like the cache it clears."""
+    global RULES_DIR
+    previous, RULES_DIR = RULES_DIR, Path(folder)
+    rule_tables.cache_clear()
+    return previous
+
+
 @lru_cache(maxsize=None)
 def rule_tables(country: str) -> tuple[RuleTable, ...]:
     folder = RULES_DIR / country.lower()

@@ -24,8 +24,7 @@ def store(tmp_path, monkeypatch):
     yield f"sqlite:///{tmp_path}/registry/mlflow.db"
     mlflow.set_tracking_uri(previous_uri)
     # Loading a model pins the calculators to its logged rule tables; give the rest of the suite the installed ones.
-    rules_module.RULES_DIR = previous_rules
-    rules_module.rule_tables.cache_clear()
+    rules_module.use_rules_dir(previous_rules)
 
 
 @pytest.fixture
