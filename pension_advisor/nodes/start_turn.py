@@ -7,14 +7,18 @@ keep growing, so they start over here.
 
 from __future__ import annotations
 
+from typing import Annotated, get_origin, get_type_hints
+
 from langgraph.types import Overwrite
 
 from pension_advisor.graph.state import AdvisorState
 
-# Everything a turn writes, except the inputs and the thread's history (`turns`).
-_PER_TURN = ("input_guardrail", "safe_question", "member", "plan", "planned_from", "tool_outcomes", "answer", "draft_body",
-             "retry_feedback", "status", "final_answer", "output_guardrail", "sampled", "scoring_queued")
-_PER_TURN_LISTS = ("attempts", "llm_errors", "llm_usage")
+# Everything a turn writes, read off the state schema so a new field cannot leak into the next turn: all but the
+# inputs and the thread's history; the lists with a reducer start over empty, the rest are cleared.
+_KEPT = {"member_id", "question", "on_date", "turns"}
+_FIELDS = get_type_hints(AdvisorState, include_extras=True)
+_PER_TURN_LISTS = tuple(k for k, hint in _FIELDS.items() if k not in _KEPT and get_origin(hint) is Annotated)
+_PER_TURN = tuple(k for k in _FIELDS if k not in _KEPT and k not in _PER_TURN_LISTS)
 MAX_TURNS = 20  # history kept per thread: only the last turn is read, the rest is for people reading the state
 
 
