@@ -14,6 +14,7 @@ from pension_advisor.config import load_settings  # noqa: E402
 from pension_advisor.services import Services  # noqa: E402
 
 from .fakes import ScriptedChatModel  # noqa: E402
+from .mock_openai import MockOpenAI  # noqa: E402
 
 PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
 
@@ -41,3 +42,10 @@ def make_advisor(settings_env):
         return Advisor(settings, services), fake
 
     return make
+
+
+@pytest.fixture(scope="session")
+def mock_llm():
+    """An OpenAI-compatible endpoint on loopback for the servers the tests start (tests/mock_openai.py)."""
+    with MockOpenAI(delay_s=0.01) as mock:
+        yield mock

@@ -16,16 +16,9 @@ from langgraph_sdk import get_client
 from mlflow import MlflowClient
 
 from .fakes import free_port, wait_for_http
-from .mock_openai import MockOpenAI
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_TRACKING: dict[str, str] = {}
-
-
-@pytest.fixture(scope="module")
-def mock_llm():
-    with MockOpenAI(delay_s=0.01) as mock:
-        yield mock
 
 
 @pytest.fixture(scope="module")

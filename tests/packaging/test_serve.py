@@ -16,16 +16,9 @@ import httpx
 import pytest
 
 from ..fakes import free_port, wait_for_http
-from ..mock_openai import MockOpenAI
 
 BIN = Path(sys.executable).parent
 QUESTION = "When do I reach State Pension age?"
-
-
-@pytest.fixture(scope="module")
-def mock_llm():
-    with MockOpenAI(delay_s=0.01) as mock:
-        yield mock
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import psycopg
 import pytest
 
 from tests.fakes import free_port, wait_for_http
-from tests.mock_openai import MockOpenAI
 
 PG_ADMIN = "postgresql://127.0.0.1:5432/postgres"
 KEYS = {"alice": ("alice-secret-key", "US-002"), "bob": ("bob-secret-key", "AU-001")}
@@ -49,12 +48,6 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-
-
-@pytest.fixture(scope="session")
-def mock_llm():
-    with MockOpenAI(delay_s=0.01) as mock:
-        yield mock
 
 
 @pytest.fixture(scope="session")
