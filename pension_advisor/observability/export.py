@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 WRITER_SCHEMES = ("sqlite:", "postgresql", "mysql", "mssql", "http:", "https:")
 _config: dict[str, Any] = {"enabled": False, "salt": "", "otlp": False, "policy": None}
 _writers: dict[str, Any] = {}
+_retired: list = []  # writers for earlier tracking URIs, still handing over what they had
 _lock = threading.Lock()
 _original_get_span_processors = None
 # True while MLflow's tracer provider was built by _span_processors (the span processor then leaves masking to
@@ -111,19 +112,22 @@ class WriterSpanExporter(MlflowV3SpanExporter):
             return super()._log_trace(trace, prompts, workspace)  # spans logged incrementally, masked in-process
         policy = _config["policy"]
         ctx = policy.take_context(trace.info.trace_id) if policy is not None else None
-        if prompts or workspace is not None or _has_attachments(trace):
-            return self._write_masked_in_process(trace, ctx, prompts, workspace)
         deferred = _take_deferred(trace.info.trace_id)
-        if not writer_for(self._uri).submit(trace, ctx, _resource(trace), _scope(trace), extra_spans=deferred):
-            self._write_masked_in_process(trace, ctx, prompts, workspace)
+        if (prompts or workspace is not None or _has_attachments(trace)
+                or not writer_for(self._uri).submit(trace, ctx, _resource(trace), _scope(trace),
+                                                    extra_spans=deferred)):
+            self._write_masked_in_process(trace, ctx, prompts, workspace, deferred)
 
-    def _write_masked_in_process(self, trace, ctx, prompts, workspace) -> None:
+    def _write_masked_in_process(self, trace, ctx, prompts, workspace, deferred=None) -> None:
         """MLflow's own store write (spans, then trace info), after masking the trace the same way."""
         from mlflow.entities import Trace
 
         from .redact import Redactor
+        from .sinks import _materialise
 
         data = trace.to_dict()
+        if deferred:
+            _materialise(data, deferred)
         policy = _config["policy"]
         if policy is not None:
             ctx = policy.context_for(trace, ctx)
@@ -180,7 +184,7 @@ def _scope(trace) -> tuple | None:
 
 
 def writer_for(tracking_uri: str):
-    """This process's trace writer for the tracking URI (a fork gets its own)."""
+    """This process's trace writer for the tracking URI (a fork gets its own; a new URI retires the old one)."""
     key = f"{os.getpid()}:{tracking_uri}"
     writer = _writers.get(key)
     if writer is None:
@@ -188,6 +192,11 @@ def writer_for(tracking_uri: str):
             if key not in _writers:
                 from .writer import TraceWriter
 
+                # One writer per process: traces follow MLflow's tracking URI, so the previous one is done.
+                for old_key in [k for k in _writers if k.startswith(f"{os.getpid()}:")]:
+                    old = _writers.pop(old_key)
+                    old.retire()
+                    _retired.append(old)
                 policy = _config["policy"]
                 _writers[key] = TraceWriter(tracking_uri, _config["salt"], _config["otlp"],
                                             context_for=policy.context_for if policy is not None else lambda t, c: None)
@@ -210,6 +219,8 @@ def flush_writers(timeout_s: float) -> bool:
 def close_writers(timeout_s: float) -> None:
     for writer in _mine():
         writer.close(timeout_s)
+    for writer in _retired:
+        writer._sender.join(timeout_s)
 
 
 def configure(enabled: bool, salt: str = "", otlp: bool = False, policy: Any = None) -> None:

@@ -85,6 +85,8 @@ class SpanPolicy:
 
     def context_for(self, trace, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
         """A redaction context (redact.py) for a finished trace: from its run's facts, else from its payloads."""
+        if not self.cfg.redact_pii:
+            return {"off": True}
         facts = (ctx or {}).get("facts")
         if facts is not None:
             return self._context(facts["member_id"], facts["question"])

@@ -7,7 +7,8 @@ it found, then the regex floor (guardrails.rules.mask_pii). What changes is wher
 they are gathered once per trace (:func:`context`) instead of being searched for in every span, so redaction
 can run wherever the trace is written - in the writer process, off the request's process entirely.
 
-A context is plain JSON: {"member": <regex source> | None, "subs": [[raw, masked], ...], "strings": [raw, ...]}.
+A context is plain data: {"member": <regex source> | None, "subs": [[raw, masked], ...], "strings": [raw, ...]},
+or {"off": true} when tracing.redact_pii is false.
 """
 
 from __future__ import annotations
@@ -101,7 +102,10 @@ class Redactor:
         return rules.mask_pii(text)[0]
 
     def trace_dict(self, trace: dict[str, Any], ctx: dict[str, Any] | None) -> None:
-        """Mask a serialised trace (Trace.to_dict()) in place: span payloads and the trace's request/response."""
+        """Mask a serialised trace (Trace.to_dict()) in place: span payloads and the trace's request/response.
+        A context {"off": true} (tracing.redact_pii false) leaves it as it is."""
+        if ctx and ctx.get("off"):
+            return
         for span in trace["data"]["spans"]:
             attrs = span["attributes"]
             for key in (INPUTS, OUTPUTS):

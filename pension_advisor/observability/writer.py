@@ -136,6 +136,13 @@ class TraceWriter:
                 self._cond.wait(remaining)
             return True
 
+    def retire(self) -> None:
+        """Stop taking traces without waiting: what is queued goes into the pipe, then the child finishes and
+        exits (the tracking URI changed; a process keeps one writer)."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
     def close(self, timeout_s: float) -> None:
         """Flush (bounded), hand over the rest and close the pipe: the child finishes on its own."""
         if os.getpid() != self._pid or self._closed:

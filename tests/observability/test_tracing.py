@@ -29,15 +29,20 @@ def ask(run_cli, env, member="UK-003", question="When do I reach State Pension a
     return json.loads(done.stdout)
 
 
-def wait_for_trace(client: MlflowClient, trace_id: str, timeout: float = 20):
+def wait_for_trace(client: MlflowClient, trace_id: str, timeout: float = 60):
+    """The trace once its root span is stored: spans reach the store in batches, the root (ending last) last."""
     deadline = time.time() + timeout
     while True:
         try:
-            return client.get_trace(trace_id)
+            trace = client.get_trace(trace_id)
+            if any(s.name == "pension_advisor" for s in trace.data.spans):
+                return trace
         except Exception:
             if time.time() > deadline:
                 raise
-            time.sleep(0.5)
+        if time.time() > deadline:
+            raise AssertionError(f"{trace_id} has no root span after {timeout} s")
+        time.sleep(0.5)
 
 
 @pytest.mark.slow
@@ -96,6 +101,9 @@ def test_caller_traceparent_makes_the_run_a_child(mlflow_server, otlp_receiver, 
     otlp = otlp_receiver.spans_of(caller_trace, at_least=6)
     root = next(s for s in otlp if s.name == "pension_advisor")
     assert root.parent_span_id.hex() == caller_span
+    # MLflow holds the same trace, its root hanging under the caller's span.
+    stored = wait_for_trace(MlflowClient(mlflow_server), f"tr-{caller_trace}")
+    assert next(s for s in stored.data.spans if s.name == "pension_advisor").parent_id == caller_span
 
 
 def test_bad_traceparent_is_a_one_line_error(run_cli):

@@ -82,9 +82,11 @@ def traces(tmp_path: Path, ids: list[str], wait_s: float = 60) -> list:
         for trace_id in ids:
             if trace_id not in found:
                 try:
-                    found[trace_id] = client.get_trace(trace_id)
+                    trace = client.get_trace(trace_id)
                 except Exception:
-                    pass
+                    continue
+                if any(s.parent_id is None for s in trace.data.spans):  # the root span is stored last
+                    found[trace_id] = trace
         if len(found) < len(ids):
             assert time.time() < deadline, f"only {len(found)} of {len(ids)} traces reached the store"
             time.sleep(0.5)
@@ -187,3 +189,44 @@ def test_traces_outside_a_graph_run_are_masked_too(tmp_path, writer_process):
     for secret in SECRETS:
         assert secret not in text, f"{secret} leaked into MLflow"
     assert pseudonymise("UK-001", "test-salt") in text
+
+
+def test_redaction_off_is_honoured_by_the_writer(tmp_path):
+    out = run_script(tmp_path, "ask,flush", PENSION_ADVISOR__TRACING__REDACT_PII="false")
+    [trace] = traces(tmp_path, out["ids"])
+    assert "amelia@example.com" in trace.to_json()
+
+
+def test_one_writer_per_process_across_tracking_uris(tmp_path):
+    """Tracing re-configured to another store (tests, scripts) retires the previous writer instead of keeping it."""
+    script = (
+        "import json, os, time\n"
+        "from pathlib import Path\n"
+        "from pension_advisor.advisor import Advisor\n"
+        "from pension_advisor.config import load_settings\n"
+        "from pension_advisor.observability import export\n"
+        "from pension_advisor.observability.tracing import flush\n"
+        "pids = []\n"
+        "for name in ('a', 'b', 'c'):\n"
+        f"    uri = 'sqlite:///{tmp_path}/' + name + '.db'\n"
+        "    advisor = Advisor(load_settings(env={**os.environ, 'PENSION_ADVISOR__TRACING__TRACKING_URI': uri}))\n"
+        "    advisor.ask('AU-001', 'What is my preservation age?')\n"
+        "    flush(60)\n"
+        "    pids.append(export.writer_for(uri)._proc.pid)\n"
+        "alive = lambda pid: Path(f'/proc/{pid}').exists() and 'zombie' not in Path(f'/proc/{pid}/status').read_text()\n"
+        "deadline = time.time() + 30\n"
+        "while any(alive(p) for p in pids[:2]) and time.time() < deadline:\n"
+        "    time.sleep(0.2)\n"
+        "print(json.dumps({'pids': pids, 'mine': len(export._mine()), 'retired_gone': not any(map(alive, pids[:2])),\n"
+        "                  'current_alive': alive(pids[2])}))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp_path / "m.db"),
+           "PENSION_ADVISOR_PSEUDONYM_SALT": "test-salt", "PENSION_ADVISOR__LLM__PROVIDER": "none"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["mine"] == 1 and len(set(out["pids"])) == 3
+    assert out["retired_gone"] and out["current_alive"]
+    for name in ("a", "b", "c"):  # each store got its question's trace
+        client = MlflowClient(f"sqlite:///{tmp_path}/{name}.db")
+        assert client.search_traces(locations=[client.get_experiment_by_name("pension-advisor").experiment_id])
