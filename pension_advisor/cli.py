@@ -325,16 +325,20 @@ def evaluate(dataset: Path = typer.Argument(..., help="JSONL: member_id, questio
 @app.command()
 def report(out: Path = typer.Option(Path("var/report.html"), help="Where to write the HTML report."),
            config: Optional[Path] = ConfigOption) -> None:
-    """Write an HTML report (latency, cost, judge pass rate, attempts, scorer trends) from the MLflow store."""
+    """Write an HTML report (latency, cost, judge pass rate, attempts, scorer trends, scoring jobs given up on)
+    from the MLflow store and the scoring queue."""
+    from .monitoring.queue import ScoringQueue
     from .monitoring.report import load_traces, write_report
 
     try:
-        tracing = load_settings(config).tracing
+        settings = load_settings(config)
     except ConfigError as exc:
         _fail(f"configuration: {exc}")
+    tracing = settings.tracing
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = write_report(load_traces(tracing.tracking_uri, tracing.experiment), out,
-                           f"pension-advisor quality: {tracing.experiment}")
+                           f"pension-advisor quality: {tracing.experiment}",
+                           ScoringQueue(settings.production_monitoring).dead_letters())
     console.print(f"wrote {out}: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
 
 

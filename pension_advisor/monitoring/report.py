@@ -53,11 +53,26 @@ def _figure(draw) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def write_report(df, path: Path, title: str) -> dict[str, Any]:
+def _dead_letter_section(dead_letters: dict[str, dict[str, Any]]) -> str:
+    """Scoring jobs the workers gave up on: their traces carry no scores, so the trends below leave them out."""
+    if not dead_letters:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(trace_id)}</td><td>{job.get('attempts', 0)}</td>"
+        f"<td>{dt.datetime.fromtimestamp(job.get('dead_at', 0)):%Y-%m-%d %H:%M:%S}</td>"
+        f"<td>{html.escape(str(job.get('reason', '')))}</td></tr>"
+        for trace_id, job in sorted(dead_letters.items(), key=lambda item: -item[1].get("dead_at", 0)))
+    return (f"<h2>Scoring jobs given up on ({len(dead_letters)})</h2><table border=1 cellpadding=4>"
+            f"<tr><th>trace</th><th>attempts</th><th>given up</th><th>reason</th></tr>{rows}</table>")
+
+
+def write_report(df, path: Path, title: str, dead_letters: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Writes the HTML; returns the headline figures it shows."""
+    dead_letters = dead_letters or {}
     if df.empty:
-        path.write_text(f"<html><body><h1>{html.escape(title)}</h1><p>No traces yet.</p></body></html>")
-        return {"traces": 0}
+        path.write_text(f"<html><body><h1>{html.escape(title)}</h1><p>No traces yet.</p>"
+                        f"{_dead_letter_section(dead_letters)}</body></html>")
+        return {"traces": 0, "dead_lettered": len(dead_letters)}
     judged = df[df["verdict"] != "none"]
     summary = {
         "traces": len(df),
@@ -66,6 +81,7 @@ def write_report(df, path: Path, title: str) -> dict[str, Any]:
         "total_cost": round(float(df["cost"].sum()), 6),
         "judge_pass_rate": round(float((judged["verdict"] == "pass").mean()), 3) if len(judged) else None,
         "mean_attempts": round(float(df["attempts"].mean()), 2),
+        "dead_lettered": len(dead_letters),
     }
     scores = [c for c in df.columns if c.startswith("score:")]
     hourly = df.set_index("time").resample("1h")
@@ -90,6 +106,6 @@ def write_report(df, path: Path, title: str) -> dict[str, Any]:
         f"<h1>{html.escape(title)}</h1><p>Generated {dt.datetime.now():%Y-%m-%d %H:%M}</p>"
         f"<table border=1 cellpadding=4>{rows}</table>"
         f"<h2>Scores</h2><table border=1 cellpadding=4><tr><th>scorer</th><th>mean</th><th>traces</th></tr>{score_rows}</table>"
-        f"{images}</body></html>")
+        f"{_dead_letter_section(dead_letters)}{images}</body></html>")
     summary["scores"] = {c[6:]: round(float(df[c].mean()), 3) for c in scores}
     return summary
