@@ -191,6 +191,8 @@ class Server(Section):
     # `pension-advisor serve` (Aegra): threads, runs and checkpoints on PostgreSQL; the database is created if missing.
     database_url: str = "postgresql://127.0.0.1:5432/pension_advisor"
     redis_url: str | None = None           # several instances: runs are queued and streamed through Redis
+    # database_url points at PgBouncer in transaction pooling mode: no prepared statements (slower bookkeeping).
+    pgbouncer: bool = False
     workers: int = Field(1, ge=1)          # server processes on this machine
     graph_threads: int = Field(64, ge=1)   # per process: graph steps waiting on the LLM at once
     auth: ServerAuth = ServerAuth()

@@ -18,8 +18,12 @@ from sqlalchemy.exc import DBAPIError
 from pension_advisor.observability.tracing import flush
 
 from pension_advisor.server.runtime import services
+from pension_advisor.server.statements import cache_prepared_statements
 
 log = logging.getLogger(__name__)
+
+if not services().settings.server.pgbouncer:
+    cache_prepared_statements()
 
 
 @asynccontextmanager

@@ -48,3 +48,17 @@ def test_the_server_config_names_our_graph_auth_and_routes_by_absolute_path(tmp_
     assert graph_file.startswith("/") and graph_file.endswith("pension_advisor/server/graph.py")
     assert config["auth"]["path"] == "pension_advisor.server.auth:auth"
     assert argv[argv.index("--workers") + 1] == "3" and "aegra_api.main:app" in argv
+
+
+def test_aegra_engine_caches_prepared_statements_unless_behind_pgbouncer(monkeypatch):
+    from aegra_api.core import database
+
+    from pension_advisor.server.statements import cache_prepared_statements
+
+    made = []
+    monkeypatch.setattr(database, "create_async_engine", lambda url, **kwargs: made.append(kwargs))
+    cache_prepared_statements()
+    cache_prepared_statements()  # once only
+    database.create_async_engine("postgresql+asyncpg://h/db", pool_pre_ping=True,
+                                 connect_args={"prepared_statement_cache_size": 0})
+    assert made == [{"pool_pre_ping": True, "connect_args": {}}]
