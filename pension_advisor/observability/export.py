@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import threading
 import time
 from collections import OrderedDict
 from typing import Any, Sequence
 
 from mlflow.tracing.export.mlflow_v3 import MlflowV3SpanExporter
-from mlflow.tracing.utils import maybe_get_request_id
+from mlflow.tracing.utils import dump_span_attribute_value, maybe_get_request_id
 
 log = logging.getLogger(__name__)
 
@@ -138,27 +139,44 @@ class WriterSpanExporter(MlflowV3SpanExporter):
         super()._log_trace(masked, prompts, workspace)
 
 
-def defer_span(parent, name: str, span_type: str, start_ns: int | None, end_ns: int | None,
-               outputs: Any = None, events: list[dict] | None = None) -> bool:
-    """Record a finished leaf span under `parent` as plain data, for the writer to build (sinks.py).
+def deferring() -> bool:
+    """Whether spans may be recorded as plain data for the writer to build (sinks._materialise): only when the
+    trace goes through the writer, and never in an evaluation run (MLflow reads those traces back at once)."""
+    return active and not maybe_get_request_id(is_evaluate=True)
 
-    For spans that are complete when they are created (a guardrail layer's verdict): skips MLflow's span
-    machinery (~0.3 ms a span on the request thread). Only when the trace goes through the writer, and never in
-    an evaluation run; otherwise False, and the caller makes a real span."""
-    if not active or maybe_get_request_id(is_evaluate=True) or not hasattr(parent, "_span"):
-        return False
-    policy = _config["policy"]
-    if policy is not None and not policy.cfg.capture_outputs:
-        outputs = None
-    now = time.time_ns()
-    record = {"name": name, "type": span_type, "parent": parent.span_id, "start": start_ns or now,
-              "end": end_ns or now, "outputs": outputs,
-              "events": [{"name": e["name"], "attributes": e.get("attributes") or {}, "time": now} for e in events or ()]}
-    trace_id = parent.trace_id
+
+def new_span_id() -> str:
+    """A span id as MLflow writes it (16 hex digits), for a span recorded as plain data."""
+    return f"{random.getrandbits(64) or 1:016x}"
+
+
+def defer(trace_id: str, record: dict[str, Any]) -> None:
+    """Hand a finished span recorded as plain data to its trace's export (the writer builds it: sinks.py)."""
     with _lock:
         _deferred.setdefault(trace_id, []).append(record)
         while len(_deferred) > _MAX_DEFERRED_TRACES:  # traces that never reached the exporter
             _deferred.popitem(last=False)
+
+
+def capture() -> tuple[bool, bool]:
+    """tracing.capture_inputs / capture_outputs, for spans recorded as plain data."""
+    policy = _config["policy"]
+    return (policy.cfg.capture_inputs, policy.cfg.capture_outputs) if policy is not None else (True, True)
+
+
+def defer_span(trace_id: str, parent_id: str, name: str, span_type: str, start_ns: int | None, end_ns: int | None,
+               outputs: Any = None, events: list[dict] | None = None) -> bool:
+    """Record a finished leaf span (a guardrail layer's verdict) under span `parent_id` of trace `trace_id` as
+    plain data, for the writer to build (sinks.py): skips MLflow's span machinery (~0.3 ms a span on the request
+    thread). Only when deferring(); otherwise False, and the caller makes a real span."""
+    if not deferring():
+        return False
+    now = time.time_ns()
+    defer(trace_id, {
+        "name": name, "type": span_type, "parent": parent_id, "start": start_ns or now, "end": end_ns or now,
+        "start_attribute": True,
+        "outputs": None if outputs is None or not capture()[1] else dump_span_attribute_value(outputs),
+        "events": [{"name": e["name"], "attributes": e.get("attributes") or {}, "time": now} for e in events or ()]})
     return True
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import random
 from typing import Any
 
 from .redact import Redactor
@@ -86,10 +87,11 @@ def _write_mlflow(exporter, traces: list, spans_only: list = ()) -> None:
 
 
 def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
-    """Build the spans recorded as plain data (export.defer_span) as MLflow would have: same attributes, ids."""
+    """Build the spans recorded as plain data (export.defer / defer_span, tracer.py) as MLflow would have: same
+    attributes (values already encoded as MLflow encodes them), ids, parents, status and events."""
     import json
-    import random
 
+    from mlflow.entities.span_log_level import SpanLogLevel
     from mlflow.tracing.utils.default_log_level import default_log_level_for_span_type
 
     spans = trace["data"]["spans"]
@@ -97,25 +99,40 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
         return
     trace_id, request_id = spans[0]["trace_id"], json.dumps(trace["info"]["trace_id"])
     for r in records:
-        attributes = {"mlflow.spanStartTimeNs": json.dumps(r["start"]), "mlflow.traceRequestId": request_id,
-                      "mlflow.spanType": json.dumps(r["type"]),
-                      "mlflow.spanLogLevel": json.dumps(int(default_log_level_for_span_type(r["type"])))}
+        level = int(default_log_level_for_span_type(r["type"]))
+        if any(e["name"] == "exception" for e in r.get("events") or ()):  # as LiveSpan.add_event raises it
+            level = max(level, int(SpanLogLevel.ERROR))
+        attributes = {"mlflow.traceRequestId": request_id, "mlflow.spanType": json.dumps(r["type"]),
+                      "mlflow.spanLogLevel": json.dumps(level)}
+        if r.get("start_attribute"):  # MLflow records it when a span is given its start time
+            attributes["mlflow.spanStartTimeNs"] = json.dumps(r["start"])
         if (operation := _OPERATION.get(r["type"])) is not None:
             attributes["gen_ai.operation.name"] = operation
-        if r.get("outputs") is not None:
-            attributes["mlflow.spanOutputs"] = json.dumps(r["outputs"], ensure_ascii=False)
+        if operation == "execute_tool":
+            attributes["gen_ai.tool.name"] = r["name"].removeprefix("execute_tool ")
+        attributes.update(r.get("attributes") or {})
+        for key, field in (("mlflow.spanInputs", "inputs"), ("mlflow.spanOutputs", "outputs")):
+            if r.get(field) is not None:
+                attributes[key] = r[field]
         spans.append({
             "trace_id": trace_id,
-            "span_id": base64.b64encode(random.getrandbits(64).to_bytes(8, "big")).decode(),
-            "parent_span_id": base64.b64encode(int(r["parent"], 16).to_bytes(8, "big")).decode(),
+            "span_id": _b64(r["id"]) if r.get("id") else base64.b64encode(random.getrandbits(64).to_bytes(8, "big")).decode(),
+            "parent_span_id": _b64(r["parent"]),
             "name": r["name"], "start_time_unix_nano": r["start"], "end_time_unix_nano": r["end"],
             "events": [{"name": e["name"], "time_unix_nano": e["time"], "attributes": e["attributes"]}
                        for e in r.get("events") or ()],
-            "status": {"code": "STATUS_CODE_OK", "message": ""}, "attributes": attributes, "links": [],
+            "status": r.get("status") or {"code": "STATUS_CODE_OK", "message": ""}, "attributes": attributes,
+            "links": [],
         })
 
 
-_OPERATION = {"GUARDRAIL": "apply_guardrail", "TOOL": "execute_tool", "EVALUATOR": "evaluate"}
+def _b64(hex_id: str) -> str:
+    """A hex span id as Trace.to_dict() writes it."""
+    return base64.b64encode(int(hex_id, 16).to_bytes(8, "big")).decode()
+
+
+_OPERATION = {"GUARDRAIL": "apply_guardrail", "TOOL": "execute_tool", "EVALUATOR": "evaluate", "CHAT_MODEL": "chat",
+              "LLM": "text_completion"}
 _STATUS = {"STATUS_CODE_OK": "OK", "STATUS_CODE_ERROR": "ERROR", "STATUS_CODE_UNSET": "UNSET"}
 
 

@@ -55,6 +55,10 @@ for step in sys.argv[1].split(","):
     elif step == "flush":
         start = time.perf_counter()
         out.setdefault("flushed", []).append([flush(float(os.environ.get("FLUSH_S", "60"))), time.perf_counter() - start])
+    elif step == "spy":  # record what is handed over as plain data instead of MLflow spans
+        real_defer = export.defer
+        out["plain"] = []
+        export.defer = lambda trace_id, record: (out["plain"].append(record["name"]), real_defer(trace_id, record))
     elif step in ("stop", "cont", "kill"):
         os.kill(child(), {"stop": signal.SIGSTOP, "cont": signal.SIGCONT, "kill": signal.SIGKILL}[step])
         time.sleep(0.5)
@@ -66,7 +70,9 @@ def run_script(tmp_path: Path, steps: str, question: str = PII_QUESTION, **env: 
     base = {**os.environ, "PYTHONPATH": str(ROOT), "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp_path / "m.db"),
             "PENSION_ADVISOR_PSEUDONYM_SALT": "test-salt", "PENSION_ADVISOR__TRACING__ENABLED": "true",
             "PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db",
-            "PENSION_ADVISOR__LLM__PROVIDER": "openai_compatible", "PENSION_ADVISOR__LLM__BASE_URL": "http://127.0.0.1:9/v1"}
+            "PENSION_ADVISOR__LLM__PROVIDER": "openai_compatible", "PENSION_ADVISOR__LLM__BASE_URL": "http://127.0.0.1:9/v1",
+            # Sampling follows the trace id: a run sampled in one pipeline and not the other has another shape.
+            "PENSION_ADVISOR__PRODUCTION_MONITORING__SAMPLING_RATE": "0"}
     for key in [k for k in base if k.startswith("OTEL_")]:
         base.pop(key)
     done = subprocess.run([sys.executable, "-c", SCRIPT, steps, question], env={**base, **env}, cwd=ROOT,
@@ -94,7 +100,8 @@ def traces(tmp_path: Path, ids: list[str], wait_s: float = 60) -> list:
 
 
 def shape(trace) -> Counter:
-    """What must not depend on the pipeline: names, types, parents, attribute keys, events, payload keys."""
+    """What must not depend on the pipeline: names, types, parents, attribute keys, events, payload keys, status
+    and log level."""
     by_id = {s.span_id: s for s in trace.data.spans}
 
     def keys(value):
@@ -102,7 +109,8 @@ def shape(trace) -> Counter:
 
     return Counter(
         (s.name, s.span_type, by_id[s.parent_id].name if s.parent_id else None, tuple(sorted(s.attributes)),
-         tuple(e.name for e in s.events), keys(s.inputs), keys(s.outputs))
+         tuple(e.name for e in s.events), keys(s.inputs), keys(s.outputs), s.status.status_code,
+         s.attributes.get("mlflow.spanLogLevel"))
         for s in trace.data.spans)
 
 
@@ -138,6 +146,80 @@ def test_writer_and_in_process_pipelines_store_the_same_trace(tmp_path):
         assert guard.attributes["gen_ai.operation.name"] == "apply_guardrail"
         assert [e.name for e in guard.events] == ["gen_ai.guardrail.result"]
         assert guard.events[0].attributes["gen_ai.guardrail.name"] == "input.rules"
+
+
+# A graph named like the advisor's, whose second node fails after the first opened an explicit span.
+FAILING_GRAPH = r"""
+import json, sys
+from typing import TypedDict
+import mlflow
+from langgraph.graph import END, START, StateGraph
+from pension_advisor.advisor import Advisor
+from pension_advisor.observability.spans import GRAPH_NAME, span
+from pension_advisor.observability.tracing import flush
+
+Advisor()  # tracing set up as the advisor sets it up
+
+class State(TypedDict):
+    x: int
+
+def fine(state):
+    with span("execute_tool lookup", "TOOL", inputs={"x": state["x"]}) as s:
+        s.set_outputs({"y": 2})
+    return {"x": 1}
+
+def boom(state):
+    raise ValueError("boom in the node")
+
+builder = StateGraph(State)
+builder.add_node("fine", fine)
+builder.add_node("boom", boom)
+builder.add_edge(START, "fine")
+builder.add_edge("fine", "boom")
+builder.add_edge("boom", END)
+try:
+    builder.compile(name=GRAPH_NAME).invoke({"x": 0})
+except ValueError:
+    pass
+print(json.dumps({"ids": [mlflow.get_last_active_trace_id()], "flushed": flush(60)}))
+"""
+
+
+def test_through_the_writer_only_the_root_is_an_mlflow_span_on_the_request_thread(tmp_path):
+    """Nodes, chat model calls, tool and judge spans and guardrail verdicts are plain data the writer builds."""
+    out = run_script(tmp_path, "spy,ask,flush")
+    [trace] = traces(tmp_path, out["ids"])
+    stored = sorted(s.name for s in trace.data.spans if s.parent_id is not None)
+    assert stored == sorted(out["plain"])
+    assert {"plan", "synthesize", "judge", "sample", "execute_tool uk_state_pension_age"} <= set(out["plain"])
+    assert any(name.startswith("judge_verdict attempt") for name in out["plain"])
+
+
+def test_a_failing_node_is_the_same_error_span_in_both_pipelines(tmp_path):
+    """Nodes recorded as plain data for the writer end like MLflow's spans when they raise: ERROR status, an
+    exception event, the error log level, under the root; spans opened inside them stay under them."""
+    found = {}
+    for pipeline, writer_process in (("writer", "true"), ("in_process", "false")):
+        where = tmp_path / pipeline
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PENSION_ADVISOR__MEMBERS__DB_PATH": str(where / "m.db"),
+               "PENSION_ADVISOR_PSEUDONYM_SALT": "test-salt", "PENSION_ADVISOR__LLM__PROVIDER": "none",
+               "PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{where}/mlflow.db",
+               "PENSION_ADVISOR__TRACING__WRITER_PROCESS": writer_process}
+        done = subprocess.run([sys.executable, "-c", FAILING_GRAPH], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+        [found[pipeline]] = traces(where, out["ids"])
+    assert shape(found["writer"]) == shape(found["in_process"])
+    spans = {s.name: s for s in found["writer"].data.spans}
+    by_id = {s.span_id: s for s in found["writer"].data.spans}
+    boom = spans["boom"]
+    assert boom.status.status_code == "ERROR" and "boom in the node" in boom.status.description
+    assert [e.name for e in boom.events] == ["exception"]
+    assert boom.events[0].attributes["exception.type"] == "ValueError"
+    assert by_id[boom.parent_id].name == "pension_advisor"
+    assert by_id[spans["execute_tool lookup"].parent_id].name == "fine"
+    assert spans["execute_tool lookup"].outputs == {"y": 2} and spans["fine"].status.status_code == "OK"
 
 
 def test_a_stalled_writer_never_holds_a_question_and_nothing_is_lost_at_exit(tmp_path):
