@@ -28,7 +28,7 @@ from collections import OrderedDict
 from typing import Any, Sequence
 
 from mlflow.tracing.export.mlflow_v3 import MlflowV3SpanExporter
-from mlflow.tracing.utils import dump_span_attribute_value, maybe_get_request_id
+from mlflow.tracing.utils import maybe_get_request_id
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,11 @@ def new_span_id() -> str:
 
 
 def defer(trace_id: str, record: dict[str, Any]) -> None:
-    """Hand a finished span recorded as plain data to its trace's export (the writer builds it: sinks.py)."""
+    """Hand a finished span recorded as plain data to its trace's export (the writer builds it: sinks.py).
+
+    A record: id, name, type, parent (hex span ids), start/end (ns), inputs/outputs and attributes (values as they
+    are, JSON-encoded as MLflow encodes them when the span is built), otel (attributes set as they are: GenAI and
+    node names), events ({name, time, attributes}), and status when it failed."""
     with _lock:
         _deferred.setdefault(trace_id, []).append(record)
         while len(_deferred) > _MAX_DEFERRED_TRACES:  # traces that never reached the exporter
@@ -175,7 +179,7 @@ def defer_span(trace_id: str, parent_id: str, name: str, span_type: str, start_n
     defer(trace_id, {
         "name": name, "type": span_type, "parent": parent_id, "start": start_ns or now, "end": end_ns or now,
         "start_attribute": True,
-        "outputs": None if outputs is None or not capture()[1] else dump_span_attribute_value(outputs),
+        "outputs": outputs if capture()[1] else None,
         "events": [{"name": e["name"], "attributes": e.get("attributes") or {}, "time": now} for e in events or ()]})
     return True
 

@@ -92,6 +92,7 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
     import json
 
     from mlflow.entities.span_log_level import SpanLogLevel
+    from mlflow.tracing.utils import dump_span_attribute_value
     from mlflow.tracing.utils.default_log_level import default_log_level_for_span_type
 
     spans = trace["data"]["spans"]
@@ -110,10 +111,12 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
             attributes["gen_ai.operation.name"] = operation
         if operation == "execute_tool":
             attributes["gen_ai.tool.name"] = r["name"].removeprefix("execute_tool ")
-        attributes.update(r.get("attributes") or {})
+        encode = (lambda value: value) if r.get("encoded") else dump_span_attribute_value
+        attributes.update({key: encode(value) for key, value in (r.get("attributes") or {}).items()})
+        attributes.update(r.get("otel") or {})
         for key, field in (("mlflow.spanInputs", "inputs"), ("mlflow.spanOutputs", "outputs")):
             if r.get(field) is not None:
-                attributes[key] = r[field]
+                attributes[key] = encode(r[field])
         spans.append({
             "trace_id": trace_id,
             "span_id": _b64(r["id"]) if r.get("id") else base64.b64encode(random.getrandbits(64).to_bytes(8, "big")).decode(),
@@ -124,6 +127,20 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
             "status": r.get("status") or {"code": "STATUS_CODE_OK", "message": ""}, "attributes": attributes,
             "links": [],
         })
+
+
+def encode_records(records: list[dict[str, Any]]) -> None:
+    """Encode the payloads of plain-data spans in place (for a trace whose raw values cannot be pickled)."""
+    from mlflow.tracing.utils import dump_span_attribute_value
+
+    for r in records:
+        if r.get("encoded"):
+            continue
+        r["attributes"] = {k: dump_span_attribute_value(v) for k, v in (r.get("attributes") or {}).items()}
+        for field in ("inputs", "outputs"):
+            if r.get(field) is not None:
+                r[field] = dump_span_attribute_value(r[field])
+        r["encoded"] = True
 
 
 def _b64(hex_id: str) -> str:

@@ -22,7 +22,8 @@ _open: ContextVar[str | None] = ContextVar("pension_advisor_open_span", default=
 
 class PlainSpan:
     """The part of MLflow's LiveSpan that the nodes and MLflow's LangChain callbacks use, recorded as plain data
-    (values encoded as MLflow encodes them) and handed to the trace's export when it ends (export.defer)."""
+    and handed to the trace's export when it ends (export.defer). Values are kept as they are: the writer
+    process encodes them as MLflow would (sinks._materialise), so this thread never serialises a payload."""
 
     def __init__(self, name: str, span_type: str, parent_id: str, trace_id: str,
                  attributes: dict[str, Any] | None = None):
@@ -32,20 +33,18 @@ class PlainSpan:
         self.span_id = export.new_span_id()
         self.capture = export.capture()
         self.record: dict[str, Any] = {"id": self.span_id, "name": name, "type": span_type, "parent": parent_id,
-                                       "start": time.time_ns(), "end": None, "attributes": {}, "inputs": None,
-                                       "outputs": None, "events": []}
-        self._raw: dict[str, Any] = {}  # model and token usage, for the GenAI attributes at the end
+                                       "start": time.time_ns(), "end": None, "attributes": {}, "otel": {},
+                                       "inputs": None, "outputs": None, "events": []}
         self.set_attributes(attributes or {})
 
     def set_inputs(self, inputs: Any) -> None:
-        self.record["inputs"] = _encode(inputs) if self.capture[0] else None
+        self.record["inputs"] = inputs if self.capture[0] else None
 
     def set_outputs(self, outputs: Any) -> None:
-        self.record["outputs"] = _encode(outputs) if self.capture[1] else None
+        self.record["outputs"] = outputs if self.capture[1] else None
 
     def set_attribute(self, key: str, value: Any) -> None:
-        self._raw[key] = value
-        self.record["attributes"][key] = _encode(value)
+        self.record["attributes"][key] = value
 
     def set_attributes(self, attributes: dict[str, Any]) -> None:
         for key, value in attributes.items():
@@ -62,7 +61,7 @@ class PlainSpan:
         self.set_attributes(attributes or {})
         if status is not None and getattr(status, "status_code", "OK") == "ERROR":
             self.record["status"] = {"code": "STATUS_CODE_ERROR", "message": status.description or ""}
-        self.record["attributes"].update(_model_conventions(self.record["type"], self._raw))
+        self.record["otel"].update(_model_conventions(self.record["type"], self.record["attributes"]))
         self.record["end"] = time.time_ns()
         export.defer(self.trace_id, self.record)
 
@@ -92,12 +91,6 @@ def _model_conventions(span_type: str, raw: dict[str, Any]) -> dict[str, Any]:
         out["gen_ai.usage.input_tokens"] = int(usage.get("input_tokens", 0))
         out["gen_ai.usage.output_tokens"] = int(usage.get("output_tokens", 0))
     return out
-
-
-def _encode(value: Any) -> str:
-    from mlflow.tracing.utils import dump_span_attribute_value
-
-    return dump_span_attribute_value(value)
 
 
 def _node():
@@ -182,7 +175,7 @@ def annotate_current(attributes: dict[str, Any]) -> None:
     """Add attributes to the span of the node that is running (e.g. why a retry happened)."""
     node = _node()
     if node is not None:
-        node[0]["attributes"].update({key: _encode(value) for key, value in attributes.items()})
+        node[0]["attributes"].update(attributes)
         return
     import mlflow
 

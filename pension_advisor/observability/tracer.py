@@ -130,7 +130,7 @@ class GraphTracer(MlflowLangchainTracer):
             self._nodes.discard(key)
             record, trace_id, _ = deferred
             if self.capture_outputs and outputs is not None:
-                record["outputs"] = dump_span_attribute_value(outputs)
+                record["outputs"] = outputs
             record["end"] = time.time_ns()
             export.defer(trace_id, record)
             return
@@ -166,13 +166,10 @@ class GraphTracer(MlflowLangchainTracer):
 
     def _defer_node(self, key: str, root, name: str | None, inputs: Any, metadata: dict | None) -> None:
         """A node as plain data under the graph's root span; built into a span by the trace writer."""
-        attributes = {"langgraph.node": name or ""}
-        if metadata:
-            attributes["metadata"] = dump_span_attribute_value(metadata)
         self._deferred[key] = ({
             "id": export.new_span_id(), "name": name or "", "type": "CHAIN", "parent": root.span_id,
-            "start": time.time_ns(), "end": None, "attributes": attributes,
-            "inputs": None if inputs is None else dump_span_attribute_value(inputs), "outputs": None,
+            "start": time.time_ns(), "end": None, "attributes": {"metadata": metadata} if metadata else {},
+            "otel": {"langgraph.node": name or ""}, "inputs": inputs, "outputs": None,
         }, root.trace_id, root)
 
     def node_record(self, run_id: Any) -> tuple[dict[str, Any], str] | None:

@@ -182,7 +182,14 @@ class TraceWriter:
     def _frame(self, seq: int, item: Any) -> bytes:
         if isinstance(item, _Flush):
             return _frame({"seq": seq, "flush": item.timeout_s})
-        return _frame({"seq": seq, **self._payload(item)})
+        payload = self._payload(item)
+        try:
+            return _frame({"seq": seq, **payload})
+        except Exception:  # a payload value that cannot be pickled: send its spans' payloads JSON-encoded instead
+            from .sinks import encode_records
+
+            encode_records(payload["extra_spans"])
+            return _frame({"seq": seq, **payload})
 
     def _payload(self, item) -> dict[str, Any]:
         trace, ctx, resource, scope, spans_only, extra_spans = item

@@ -150,7 +150,7 @@ def test_writer_and_in_process_pipelines_store_the_same_trace(tmp_path):
 
 # A graph named like the advisor's, whose second node fails after the first opened an explicit span.
 FAILING_GRAPH = r"""
-import json, sys
+import json, sys, threading
 from typing import TypedDict
 import mlflow
 from langgraph.graph import END, START, StateGraph
@@ -165,7 +165,7 @@ class State(TypedDict):
 
 def fine(state):
     with span("execute_tool lookup", "TOOL", inputs={"x": state["x"]}) as s:
-        s.set_outputs({"y": 2})
+        s.set_outputs({"y": 2, "handle": threading.Lock()})  # cannot be pickled: sent JSON-encoded instead
     return {"x": 1}
 
 def boom(state):
@@ -197,7 +197,8 @@ def test_through_the_writer_only_the_root_is_an_mlflow_span_on_the_request_threa
 
 def test_a_failing_node_is_the_same_error_span_in_both_pipelines(tmp_path):
     """Nodes recorded as plain data for the writer end like MLflow's spans when they raise: ERROR status, an
-    exception event, the error log level, under the root; spans opened inside them stay under them."""
+    exception event, the error log level, under the root; spans opened inside them stay under them, and a
+    payload that cannot be pickled for the writer still arrives, encoded as MLflow encodes it."""
     found = {}
     for pipeline, writer_process in (("writer", "true"), ("in_process", "false")):
         where = tmp_path / pipeline
@@ -219,7 +220,8 @@ def test_a_failing_node_is_the_same_error_span_in_both_pipelines(tmp_path):
     assert boom.events[0].attributes["exception.type"] == "ValueError"
     assert by_id[boom.parent_id].name == "pension_advisor"
     assert by_id[spans["execute_tool lookup"].parent_id].name == "fine"
-    assert spans["execute_tool lookup"].outputs == {"y": 2} and spans["fine"].status.status_code == "OK"
+    outputs = spans["execute_tool lookup"].outputs
+    assert outputs["y"] == 2 and "lock" in outputs["handle"] and spans["fine"].status.status_code == "OK"
 
 
 def test_a_stalled_writer_never_holds_a_question_and_nothing_is_lost_at_exit(tmp_path):
