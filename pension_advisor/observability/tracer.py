@@ -122,6 +122,7 @@ class GraphTracer(MlflowLangchainTracer):
                     _set_payload(span, OUTPUTS, _summary(outputs))
                 self._end_span(run_id, span)
             finally:
+                self._forget_plain(span)
                 if self.hooks is not None:
                     self.hooks.graph_closed(span)
             return
@@ -156,13 +157,22 @@ class GraphTracer(MlflowLangchainTracer):
         if key in self._graph_runs or key in self._nodes:
             inputs = None
         self._nodes.discard(key)
-        if self._graph_runs.pop(key, None) is not None and self.hooks is not None and key in self._run_span_mapping:
+        if self._graph_runs.pop(key, None) is not None and key in self._run_span_mapping:
             span = self._run_span_mapping[key].span
             super().on_chain_error(error, run_id=run_id, inputs=None, **kwargs)
-            self.hooks.graph_closed(span)
+            self._forget_plain(span)
+            if self.hooks is not None:
+                self.hooks.graph_closed(span)
             return
         super().on_chain_error(error, run_id=run_id, inputs=inputs, **kwargs)
 
+    def _forget_plain(self, root) -> None:
+        """Drop what a finished graph run left unended (a cancelled run's nodes and model calls)."""
+        for key in [k for k, v in self._deferred.items() if v[2] is root]:
+            del self._deferred[key]
+        for key in [k for k, v in self._run_span_mapping.items()
+                    if isinstance(v.span, PlainSpan) and v.span.trace_id == root.trace_id]:
+            self._run_span_mapping.pop(key, None)
 
     def _defer_node(self, key: str, root, name: str | None, inputs: Any, metadata: dict | None) -> None:
         """A node as plain data under the graph's root span; built into a span by the trace writer."""
