@@ -9,7 +9,9 @@ With `tracing.writer_process` (the default), MLflow's tracer provider is built w
 MLflow's own `MlflowV3SpanProcessor` (trace bookkeeping, root-span handling, trace info), without a batch thread,
 exporting through `WriterSpanExporter`, which ignores spans until their root ends and then hands the finished
 trace, with its redaction context, to the trace writer. Redaction, the MLflow store writes and OTLP export all
-happen there (in a child process), once per trace.
+happen there (in a child process), once per trace. While the trace runs, only its root is an MLflow span: graph
+nodes and what runs inside them are recorded as plain data (`defer`, tracer.py, spans.py) that the writer builds
+into spans (sinks._materialise).
 
 Left to MLflow's own code, unchanged: mlflow.genai.evaluate runs (the harness reads its traces back at once;
 their spans are masked on the request thread as before), traces with linked prompts, attachments or a workspace
