@@ -25,7 +25,6 @@ import logging
 import os
 import random
 import threading
-import time
 from collections import OrderedDict
 from typing import Any, Sequence
 
@@ -44,7 +43,7 @@ _original_get_span_processors = None
 # True while MLflow's tracer provider was built by _span_processors (the span processor then leaves masking to
 # the writer); read on every span, so a plain module global.
 active = False
-# MLflow trace id -> spans recorded as plain data (defer_span), built into real spans by the writer.
+# MLflow trace id -> spans recorded as plain data (defer), built into real spans by the writer.
 _deferred: OrderedDict[str, list] = OrderedDict()
 _MAX_DEFERRED_TRACES = 10_000
 
@@ -168,22 +167,6 @@ def capture() -> tuple[bool, bool]:
     """tracing.capture_inputs / capture_outputs, for spans recorded as plain data."""
     policy = _config["policy"]
     return (policy.cfg.capture_inputs, policy.cfg.capture_outputs) if policy is not None else (True, True)
-
-
-def defer_span(trace_id: str, parent_id: str, name: str, span_type: str, start_ns: int | None, end_ns: int | None,
-               outputs: Any = None, events: list[dict] | None = None) -> bool:
-    """Record a finished leaf span (a guardrail layer's verdict) under span `parent_id` of trace `trace_id` as
-    plain data, for the writer to build (sinks.py): skips MLflow's span machinery (~0.3 ms a span on the request
-    thread). Only when deferring(); otherwise False, and the caller makes a real span."""
-    if not deferring():
-        return False
-    now = time.time_ns()
-    defer(trace_id, {
-        "name": name, "type": span_type, "parent": parent_id, "start": start_ns or now, "end": end_ns or now,
-        "start_attribute": True,
-        "outputs": outputs if capture()[1] else None,
-        "events": [{"name": e["name"], "attributes": e.get("attributes") or {}, "time": now} for e in events or ()]})
-    return True
 
 
 def _take_deferred(trace_id: str) -> list | None:

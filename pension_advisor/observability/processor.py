@@ -33,18 +33,11 @@ from pension_advisor.members.model import pseudonymise
 from . import export
 from .redact import (INPUTS, MEMBER_ID, MEMBER_ID_KEY, OUTPUTS, SENSITIVE_VALUE, Redactor, member_pattern_source,
                      registry_for_question, registry_for_texts)
-from .spans import GRAPH_NAME
+from .spans import GRAPH_NAME, genai_attributes
 
 log = logging.getLogger(__name__)
 
 _TYPE, _REQUEST_ID = SpanAttributeKey.SPAN_TYPE, SpanAttributeKey.REQUEST_ID
-# MLflow stores every attribute JSON-encoded: the span type attribute is e.g. '"TOOL"'.
-OPERATION = {f'"{k}"': v for k, v in {
-    SpanType.CHAT_MODEL: "chat", SpanType.LLM: "text_completion", SpanType.TOOL: "execute_tool",
-    SpanType.GUARDRAIL: "apply_guardrail", SpanType.AGENT: "invoke_agent", SpanType.EVALUATOR: "evaluate"}.items()}
-_MODEL_SPANS = {f'"{SpanType.CHAT_MODEL}"', f'"{SpanType.LLM}"'}
-
-
 class SpanPolicy:
     """The span processor (MLflow calls ``policy(span)``), the graph tracer's run hooks, and redaction contexts."""
 
@@ -157,22 +150,8 @@ def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> 
 
 def _semantic_conventions(span, otel, attrs) -> None:
     """Plain OTel attributes (MLflow's set_attribute JSON-encodes; collectors expect raw values)."""
-    span_type = attrs.get(_TYPE)
-    if (operation := OPERATION.get(span_type)) is not None:
-        otel.set_attribute("gen_ai.operation.name", operation)
-        if operation == "execute_tool":
-            otel.set_attribute("gen_ai.tool.name", otel.name.removeprefix("execute_tool "))
-    if span_type in _MODEL_SPANS:
-        model = span.get_attribute(SpanAttributeKey.MODEL)
-        if not model:
-            params = span.get_attribute("invocation_params") or {}
-            model = params.get("model") or params.get("model_name")
-        if model:
-            otel.set_attribute("gen_ai.request.model", str(model))
-        usage = span.get_attribute(SpanAttributeKey.CHAT_USAGE) or {}
-        if usage:
-            otel.set_attribute("gen_ai.usage.input_tokens", int(usage.get("input_tokens", 0)))
-            otel.set_attribute("gen_ai.usage.output_tokens", int(usage.get("output_tokens", 0)))
+    span_type = attrs.get(_TYPE)  # JSON-encoded, e.g. '"TOOL"'
+    otel.set_attributes(genai_attributes(otel.name, span_type[1:-1] if span_type else None, span.get_attribute))
 
 
 def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id: str | None) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import random
 from typing import Any
 
 from .redact import Redactor
@@ -87,8 +86,9 @@ def _write_mlflow(exporter, traces: list, spans_only: list = ()) -> None:
 
 
 def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
-    """Build the spans recorded as plain data (export.defer / defer_span, tracer.py) as MLflow would have: same
-    attributes (values already encoded as MLflow encodes them), ids, parents, status and events."""
+    """Build the spans recorded as plain data (export.defer: tracer.py, spans.PlainSpan) as MLflow would have: same
+    attributes (values JSON-encoded here as MLflow encodes them, unless already encoded), ids, parents, status
+    and events."""
     import json
 
     from mlflow.entities.span_log_level import SpanLogLevel
@@ -107,10 +107,6 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
                       "mlflow.spanLogLevel": json.dumps(level)}
         if r.get("start_attribute"):  # MLflow records it when a span is given its start time
             attributes["mlflow.spanStartTimeNs"] = json.dumps(r["start"])
-        if (operation := _OPERATION.get(r["type"])) is not None:
-            attributes["gen_ai.operation.name"] = operation
-        if operation == "execute_tool":
-            attributes["gen_ai.tool.name"] = r["name"].removeprefix("execute_tool ")
         encode = (lambda value: value) if r.get("encoded") else dump_span_attribute_value
         attributes.update({key: encode(value) for key, value in (r.get("attributes") or {}).items()})
         attributes.update(r.get("otel") or {})
@@ -119,7 +115,7 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
                 attributes[key] = encode(r[field])
         spans.append({
             "trace_id": trace_id,
-            "span_id": _b64(r["id"]) if r.get("id") else base64.b64encode(random.getrandbits(64).to_bytes(8, "big")).decode(),
+            "span_id": _b64(r["id"]),
             "parent_span_id": _b64(r["parent"]),
             "name": r["name"], "start_time_unix_nano": r["start"], "end_time_unix_nano": r["end"],
             "events": [{"name": e["name"], "time_unix_nano": e["time"], "attributes": e["attributes"]}
@@ -148,8 +144,6 @@ def _b64(hex_id: str) -> str:
     return base64.b64encode(int(hex_id, 16).to_bytes(8, "big")).decode()
 
 
-_OPERATION = {"GUARDRAIL": "apply_guardrail", "TOOL": "execute_tool", "EVALUATOR": "evaluate", "CHAT_MODEL": "chat",
-              "LLM": "text_completion"}
 _STATUS = {"STATUS_CODE_OK": "OK", "STATUS_CODE_ERROR": "ERROR", "STATUS_CODE_UNSET": "UNSET"}
 
 

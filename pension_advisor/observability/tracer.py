@@ -208,7 +208,7 @@ class GraphTracer(MlflowLangchainTracer):
             return super()._start_span(span_name, parent_run_id, span_type, run_id, inputs=inputs,
                                        attributes=attributes)
         span = PlainSpan(span_name, span_type, plain[0], plain[1], self._serialize_invocation_params(attributes))
-        if inputs is not None and self.capture_inputs:
+        if inputs is not None:
             span.set_inputs(inputs)
         self._run_span_mapping[str(run_id)] = SpanWithToken(span, None)
         return span
@@ -218,7 +218,7 @@ class GraphTracer(MlflowLangchainTracer):
             kwargs = {} if status is None else {"status": status}
             return super()._end_span(run_id, span, outputs=outputs, attributes=attributes, **kwargs)
         self._run_span_mapping.pop(str(run_id), None)
-        span.end(outputs=outputs if self.capture_outputs else None, attributes=attributes, status=status)
+        span.end(outputs=outputs, attributes=attributes, status=status)
 
 
 def current_node() -> tuple[dict[str, Any], str] | None:
