@@ -58,6 +58,14 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
                             stdout=log.open("a"), stderr=subprocess.STDOUT)
 
 
+def run_report(env: dict, out: Path) -> tuple[str, str]:
+    """`pension-advisor report --out OUT` in a child process: its stdout and the page it wrote."""
+    done = subprocess.run([sys.executable, "-m", "pension_advisor", "report", "--out", str(out)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout, out.read_text()
+
+
 def scores_by_trace(env: dict, trace_ids: list[str]) -> dict[str, list[str]]:
     """Assessment names per trace, read back from the tracking store in a fresh process."""
     script = ("import json, sys, mlflow\nout = {}\nfor t in json.loads(sys.argv[1]):\n"

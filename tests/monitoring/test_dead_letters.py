@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import time
 import uuid
 
@@ -17,7 +15,7 @@ from pension_advisor.config import load_settings
 from pension_advisor.monitoring.queue import ScoringQueue
 from pension_advisor.scorers import SCORER_NAMES
 
-from .conftest import ROOT, ask_many, pending_jobs, scores_by_trace, start_worker
+from .conftest import ask_many, pending_jobs, run_report, scores_by_trace, start_worker
 
 EXPECTED = sorted(SCORER_NAMES)
 GIVE_UP_S = 2.0
@@ -80,12 +78,8 @@ def test_missing_trace_is_dead_lettered_within_the_bound_and_reported(monitoring
         in second_log.read_text()
     assert queue.dead_letters()[ghost]["attempts"] == job["attempts"]
     # The report lists it with its reason, beside the scored traces.
-    out = tmp_path / "report.html"
-    done = subprocess.run([sys.executable, "-m", "pension_advisor", "report", "--out", str(out)], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "dead_lettered=1" in done.stdout
-    page = out.read_text()
+    stdout, page = run_report(env, tmp_path / "report.html")
+    assert "dead_lettered=1" in stdout
     assert "Scoring jobs given up on (1)" in page and ghost in page and "give_up_after_s" in page
 
 

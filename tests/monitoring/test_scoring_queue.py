@@ -7,14 +7,12 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
-import pytest
 import redis
 
 from pension_advisor.scorers import SCORER_NAMES
 
-from .conftest import ROOT, ask_many, pending_jobs, scores_by_trace, start_worker, wait_until_drained
+from .conftest import ask_many, pending_jobs, run_report, scores_by_trace, start_worker, wait_until_drained
 
 EXPECTED = sorted(SCORER_NAMES)
 
@@ -37,11 +35,7 @@ def test_every_sampled_run_gets_every_score_sqlite(monitoring_env, tmp_path):
     scores = scores_by_trace(monitoring_env, [r["trace_id"] for r in runs])
     assert all(names == EXPECTED for names in scores.values()), scores
     # The report reads the same store: every scorer shows up with a mean over every trace.
-    out = tmp_path / "report.html"
-    done = subprocess.run([sys.executable, "-m", "pension_advisor", "report", "--out", str(out)], env=monitoring_env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    page = out.read_text()
+    _, page = run_report(monitoring_env, tmp_path / "report.html")
     assert page.count("<img") >= 5 and "Scorer trends" in page
     for name in SCORER_NAMES:
         assert f"<tr><td>{name}</td>" in page and f"<td>{len(runs)}</td>" in page
