@@ -30,6 +30,8 @@ class LLM(Section):
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(384, ge=16, le=8192)
+    # Each attempt gets at most timeout_s; a whole call (all attempts, backoff and Retry-After waits) at most
+    # timeout_s x (max_retries + 1), enforced by llm/deadline.py, not the SDK.
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     embedded: EmbeddedLLM = EmbeddedLLM()

@@ -9,6 +9,7 @@ from langchain_openai import ChatOpenAI
 
 from pension_advisor.config.schema import LLM
 
+from .deadline import CallBudget, deadline_clients
 from .embedded import MODEL_ALIAS, embedded_server
 
 
@@ -27,6 +28,9 @@ def chat_model(cfg: LLM) -> BaseChatModel | None:
         base_url, model, api_key = embedded_server(cfg.embedded).base_url, MODEL_ALIAS, "embedded"
     else:
         base_url, model, api_key = cfg.base_url, cfg.model, os.environ.get(cfg.api_key_env) or "not-set"
+    # The SDK's own retries are off: they sleep for any Retry-After. The deadline transport retries instead,
+    # within timeout_s x (max_retries + 1) for the whole call.
+    http_client, http_async_client = deadline_clients(CallBudget.from_config(cfg.timeout_s, cfg.max_retries))
     return ChatOpenAI(
         base_url=base_url,
         model=model,
@@ -34,5 +38,7 @@ def chat_model(cfg: LLM) -> BaseChatModel | None:
         temperature=cfg.temperature,
         max_tokens=cfg.max_tokens,
         timeout=cfg.timeout_s,
-        max_retries=cfg.max_retries,
+        max_retries=0,
+        http_client=http_client,
+        http_async_client=http_async_client,
     )
