@@ -3,7 +3,8 @@
 Huey removes a task from its queue when a worker takes it, so a worker killed mid-task would lose it. Every job is
 therefore also written to a journal in Huey's own key-value storage (the same SQLite file or Redis database).
 A worker takes an atomic claim on the job (put_if_empty) with a lease it renews while scoring, and deletes the
-job when every score is attached; a reaper re-queues jobs nobody has touched for a lease. A duplicate copy of a job
+job when every score is attached; a reaper re-queues jobs that no task will run any more (a worker died
+holding the claim, or Huey's retries ran out), never jobs still waiting in the backlog. A duplicate copy of a job
 finds it claimed or gone and does nothing, and scoring skips scorers already on the trace, so each scores once.
 
 A job that keeps failing (its trace never reached the store, or the store stays down) is not retried forever:
@@ -228,22 +229,29 @@ class ScoringQueue:
         return renew
 
     def requeue_expired(self, now: float | None = None) -> int:
-        """Re-queue jobs nobody has touched for a lease (their worker died, or a failing job used up Huey's
-        retries: it goes on until give_up_after_s dead-letters it); returns how many."""
+        """Re-queue jobs that no task will run any more: their worker died holding them (the claim's lease ran
+        out), or a failing job used up Huey's retries (it goes on until give_up_after_s dead-letters it). A job
+        still waiting in the queue or the retry schedule is left alone, however long the backlog; returns how many."""
         now = now or time.time()
+        waiting = None  # trace ids with a queued or scheduled task: read once, and only if some job is a candidate
         count = 0
         for trace_id, job in self.pending().items():
-            if now - job["touched"] >= self.cfg.worker.lease_s and not self._claimed(trace_id, now):
-                job = self._get(trace_id)  # re-read: a worker may have finished or dead-lettered it meanwhile
-                if job is None or job.get("status") == DEAD:
-                    continue
-                job["touched"] = now
-                self._put(trace_id, job)
-                self.task(trace_id)
-                count += 1
+            if now - job["touched"] < self.cfg.worker.lease_s or self._claimed(trace_id, now):
+                continue
+            if waiting is None:
+                waiting = {task.args[0] for task in (*self.huey.pending(), *self.huey.scheduled()) if task.args}
+            if trace_id in waiting:
+                continue
+            job = self._get(trace_id)  # re-read: a worker may have finished or dead-lettered it meanwhile
+            if job is None or job.get("status") == DEAD:
+                continue
+            job["touched"] = now
+            self._put(trace_id, job)
+            self.task(trace_id)
+            count += 1
         if count:
-            log.warning("re-queued %d scoring job(s) untouched for a lease (their worker stopped, or Huey's retries "
-                        "ran out)", count)
+            log.warning("re-queued %d scoring job(s) that no task would run (their worker stopped, or Huey's "
+                        "retries ran out)", count)
         return count
 
     def _claimed(self, trace_id: str, now: float) -> bool:

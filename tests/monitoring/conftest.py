@@ -9,6 +9,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
+
+from pension_advisor.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = [("AU-001", "What is my preservation age?"), ("UK-003", "When do I reach State Pension age?"),
@@ -91,3 +94,17 @@ def wait_until_drained(env: dict, timeout: float) -> None:
     while pending_jobs(env):
         assert time.time() < deadline, "the scoring queue did not drain"
         time.sleep(0.5)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_cfg(request, tmp_path):
+    env = {"PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__BACKEND": request.param,
+           "PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__SQLITE_PATH": str(tmp_path / "queue.db"),
+           "PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__NAME": f"test-{uuid.uuid4().hex[:8]}",
+           "PENSION_ADVISOR__PRODUCTION_MONITORING__WORKER__GIVE_UP_AFTER_S": "0.3"}
+    cfg = load_settings(env=env).production_monitoring
+    yield cfg
+    if request.param == "redis":
+        client = redis.Redis.from_url(cfg.queue.redis_url)
+        for key in client.scan_iter(f"huey.*{cfg.queue.name}*"):
+            client.delete(key)
