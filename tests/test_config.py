@@ -52,3 +52,32 @@ def test_custom_scorers_must_be_importable_callables():
         load_settings(env={"PENSION_ADVISOR__PRODUCTION_MONITORING__CUSTOM_SCORERS": "[json]"})
     ok = load_settings(env={"PENSION_ADVISOR__PRODUCTION_MONITORING__CUSTOM_SCORERS": "['json:dumps']"})
     assert ok.production_monitoring.custom_scorers == ["json:dumps"]
+
+
+@pytest.mark.parametrize("key, raw, where, expected", [
+    ("TRACING__EXPERIMENT", "2026", ("tracing", "experiment"), "2026"),      # a year-named experiment stays text
+    ("LLM__MODEL", "{x", ("llm", "model"), "{x"),                             # was a YAML parse error with a traceback
+    ("LLM__MODEL", "yes", ("llm", "model"), "yes"),                           # was True, then rejected
+    ("LLM__BASE_URL", "", ("llm", "base_url"), None),                         # empty unsets an optional text key
+    ("JUDGE__MAX_RETRIES", "3", ("judge", "max_retries"), 3),                 # other fields still read YAML
+    ("TOOLS__ENABLED", "[au_preservation_age]", ("tools", "enabled"), ["au_preservation_age"]),
+])
+def test_environment_values_are_typed_by_the_schema_field(key, raw, where, expected):
+    settings = load_settings(env={f"PENSION_ADVISOR__{key}": raw})
+    section, name = where
+    assert getattr(getattr(settings, section), name) == expected
+
+
+def test_a_malformed_environment_value_for_a_typed_key_is_one_line():
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={"PENSION_ADVISOR__TOOLS__ENABLED": "[unclosed"})
+    assert "PENSION_ADVISOR__TOOLS__ENABLED" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_unreadable_config_files_are_one_line_errors(tmp_path):
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("llm:\n  model: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(latin1, env={})
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_settings(tmp_path, env={})
