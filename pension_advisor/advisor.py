@@ -48,6 +48,8 @@ class Advisor:
         limit = self.settings.guardrails.input.max_question_chars
         if not question or not question.strip():
             raise InputError("the question is empty")
+        if not _is_text(question):
+            raise InputError("the question holds bytes that are not UTF-8 text; please type it again")
         if len(question) > limit:
             raise InputError(f"the question is {len(question):,} characters; the limit is {limit:,}")
         if country is not None and country.upper() not in CURRENCY:
@@ -75,6 +77,16 @@ class Advisor:
             attempts=len(attempts), verdict=attempts[-1]["verdict"] if attempts else None,
             trace_id=(last_trace_id() or _trace_id_of(traceparent)) if self.tracing else None, state=state,
         )
+
+
+def _is_text(value: str) -> bool:
+    # A command-line argument that is not UTF-8 arrives with lone surrogates, which no trace, model or
+    # database can store.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _trace_id_of(traceparent: str | None) -> str | None:

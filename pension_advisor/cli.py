@@ -252,21 +252,21 @@ def worker(threads: Optional[int] = typer.Option(None, help="Scoring threads (de
     """Consume the scoring queue: score sampled runs and attach the scores to their traces. Ctrl+C / SIGTERM stop it."""
     import threading
 
-    from .monitoring.queue import ScoringQueue
+    from .monitoring.queue import QueueUnavailable, ScoringQueue
     from .monitoring.worker import TraceScorer, start_reaper
 
     try:
         settings = load_settings(config)
         scorer = TraceScorer(settings)
-    except (ConfigError, ValueError) as exc:
+        queue = ScoringQueue(settings.production_monitoring)
+        queue.check()
+    except (ConfigError, ValueError, QueueUnavailable) as exc:
         _fail(str(exc))
-    queue = ScoringQueue(settings.production_monitoring)
     queue.serve(scorer)
     stop = threading.Event()
     start_reaper(queue, stop)
     q = settings.production_monitoring.queue
-    where = q.redis_url if q.backend == "redis" else q.sqlite_path
-    console.print(f"scoring worker: {q.backend} queue {where}; scorers {', '.join(s.name for s in scorer.scorers)}; "
+    console.print(f"scoring worker: {q.backend} queue {queue.where()}; scorers {', '.join(s.name for s in scorer.scorers)}; "
                   f"{len(queue.pending())} job(s) pending")
     try:
         queue.consumer(threads).run()  # returns after SIGINT / SIGTERM, once running tasks finish

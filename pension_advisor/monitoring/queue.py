@@ -72,6 +72,10 @@ def _huey(cfg: ProductionMonitoring) -> Huey:
     return Huey(cfg.queue.name, storage_class=_SqliteStorage, filename=str(path), results=False)
 
 
+class QueueUnavailable(Exception):
+    """The queue's storage cannot be reached; the message names it and says why, on one line."""
+
+
 class ScoringQueue:
     def __init__(self, cfg: ProductionMonitoring):
         self.cfg = cfg
@@ -83,6 +87,19 @@ class ScoringQueue:
         # The task only carries the trace id: the payload lives in the journal, which outlives any one worker.
         self.task = self.huey.task(name=TASK_NAME, retries=worker.retries, retry_delay=worker.retry_delay_s,
                                    retry_backoff=worker.retry_backoff)(self._run)
+
+    def where(self) -> str:
+        q = self.cfg.queue
+        return q.redis_url if q.backend == "redis" else str(q.sqlite_path)
+
+    def check(self) -> None:
+        """Raise QueueUnavailable unless the queue's storage answers (a worker checks before it starts)."""
+        try:
+            self.huey.pending_count()
+        except Exception as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise QueueUnavailable(f"the scoring queue ({self.cfg.queue.backend} at {self.where()}) cannot be "
+                                   f"reached: {reason}") from None
 
     # --- request path ------------------------------------------------------------------------------------
     def enqueue(self, trace_id: str, payload: dict[str, Any]) -> None:
