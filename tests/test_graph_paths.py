@@ -98,7 +98,8 @@ def test_missing_record_field_gets_a_clarifying_question(make_advisor):
     advisor.services.members.add([Member(
         member_id="US-900", name="Test Person", date_of_birth=dt.date(1961, 5, 5), country="US",
         employment_status="employed", marital_status="single", homeowner=True, annual_salary=90000,
-        pension_balance=100000, other_assets=0, contribution_years=30, ss_pia_monthly=None)])
+        pension_balance=100000, other_assets=0, contribution_years=30, ss_pia_monthly=None,
+        scheme="Test 401(k) Plan", account_type="401(k)", record_as_of=dt.date(2026, 9, 30))])
     advice = advisor.ask("US-900", "What will my Social Security benefit be if I claim at 67?")
     assert advice.status == "clarification"
     assert "pia" in advice.answer.lower() and "?" in advice.answer
