@@ -9,6 +9,7 @@ passage at all rather than the least bad one.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ STOPWORDS = sorted(set(STOPWORDS_EN_PLUS) | {
     "happens", "work", "works", "does", "doe", "rule", "rules", "counts", "count", "actually", "really",
 })
 _STEMMER = Stemmer.Stemmer("english")
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
 _LOCK = threading.Lock()  # bm25s tokenisation keeps per-call state only, but the stemmer is a C object: share it safely
 
 

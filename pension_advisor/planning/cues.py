@@ -14,7 +14,6 @@ from pension_advisor.tools.registry import ToolSpec
 
 _WITHDRAW = r"(withdraw\w*|cash(ing)? out|lump sum|take out|taking out)"
 _WILL_HAVE = r"\b(how much|what)\b.*\b(will|would|might|could)\b.*\b(have|be worth|end up|grow|get)\b"
-_ON_TRACK = r"\b(enough|on track|comfortabl\w*|afford to retire)\b"
 
 CUES: dict[str, tuple[str, ...]] = {
     "au_preservation_age": (r"\bcan i (retire|stop working|access|withdraw|get)\b.*\b(at|before|now)\b", r"\bretire early\b",
@@ -29,7 +28,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "au_transfer_balance_cap": (r"\btbc\b", r"\btransfer balance\b"),
     "au_age_pension": (r"\b(government|centrelink) pension\b", r"\bpension from (the )?government\b"),
     "au_super_projection": (rf"{_WILL_HAVE}.*\b(super|retire\w*|balance)\b", rf"\b(super|retire\w*|balance)\b.*{_WILL_HAVE}",
-                            _ON_TRACK, r"\bsuper\b.*\b(in|after) \d+ years\b"),
+                            r"\bsuper\b.*\b(in|after) \d+ years\b"),
     "us_social_security_benefit": (r"\bclaim\w*\b.*\bat \d\d\b", r"\bsocial security\b", r"\bfull retirement age\b"),
     "us_401k_contribution_limit": (r"\bhow much (more )?can i (contribute|put|save|defer)\b(?!.*\b(ira|roth)\b)",
                                    r"\bcatch[- ]?up\b(?!.*\b(ira|roth)\b)", r"\bmax(imum)? (out|contribution)\b(?!.*\b(ira|roth)\b)"),
@@ -38,7 +37,7 @@ CUES: dict[str, tuple[str, ...]] = {
                                     rf"\b({_WITHDRAW}|access|tap)\b.*\b(401\(k\)|401k|ira)\b.*\b(now|at \d\d|penalt\w*)\b",
                                     r"\bretire early\b.*\b(401\(k\)|401k|ira)\b"),
     "us_required_minimum_distribution": (r"\bhave to (start )?(take|taking|withdraw)\w*\b", r"\bforced to (take|withdraw)\b"),
-    "us_401k_projection": (rf"{_WILL_HAVE}.*\b(401\(k\)|401k|retire\w*|balance)\b", rf"\b(401\(k\)|401k)\b.*{_WILL_HAVE}", _ON_TRACK),
+    "us_401k_projection": (rf"{_WILL_HAVE}.*\b(401\(k\)|401k|retire\w*|balance)\b", rf"\b(401\(k\)|401k)\b.*{_WILL_HAVE}"),
     "us_ira_contribution_limit": (r"\bhow much (more )?can i (contribute|put|save)\b.*\b(ira|roth)\b", r"\b(ira|roth)\b.*\bhow much can i\b"),
     "uk_state_pension_age": (r"\bwhen\b.*\b(state pension|get my pension from the government)\b(?!.*\bhow much\b)",),
     "uk_new_state_pension": (r"\bhow much\b.*\bstate pension\b", r"\bstate pension\b.*\b(how much|amount|worth|forecast|get|entitled)\b",
@@ -48,8 +47,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "uk_tax_free_lump_sum": (r"\btax[- ]free\b.*\b(take|get|have|withdraw|cash|lump)\w*", r"\b(quarter|25 ?(%|percent))\b.*\b(tax[- ]free|pension|pot)\b"),
     "uk_annual_allowance": (r"\bhow much (more )?can i (pay|put|contribute|save)\b(?!.*\bisa\b)", r"\b(pension )?contribution limit\b",
                             r"\bcarry[- ]forward\b.*\ballowance\b"),
-    "uk_drawdown_income_tax": (rf"\btax\w*\b.*\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b",
-                               rf"\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b.*\btax\w*\b", r"\bufpls\b.*\btax\w*"),
+    "uk_drawdown_income_tax": (rf"\btax(?![- ]free)\w*\b.*\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b",
+                               rf"\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b.*\btax(?![- ]free)\w*\b", r"\bufpls\b.*\btax\w*"),
     "in_epf_contribution": (r"\b(pf|epf)\b.*\b(deduct|deduction|cut|deducted)\w*", r"\bhow much\b.*\b(goes|go|deducted)\b.*\b(pf|epf)\b",
                             r"\b(pf|epf)\b.*\b(my )?share\b"),
     "in_epf_projection": (r"\b(pf|epf|provident fund)\b.*\b(retire\w*|at 58|will i have|will be|will it be|grow)\b",
@@ -73,18 +72,22 @@ OVERVIEW: dict[str, tuple[str, ...]] = {
     "IN": ("in_epf_projection", "in_eps_pension"),
 }
 OVERVIEW_RECORD = ("pension_balance",)
-# Given the overview: a question in the domain that asks for no calculation, record field or rule explanation, or
-# one asking for help in general (then any explanation retrieved is kept beside the overview).
+# Given the overview: a question in the domain that asks for help in general and for no calculation or record field
+# (any explanation retrieved is kept beside it).
 VAGUE = re.compile(r"\b(help|advice|advise|plan|planning|on track|enough|situation|where do i stand|what should i do|overview|"
-                   r"options|ready|prepared|doing ok(ay)?|doing alright|sort out|sorted)\b", re.IGNORECASE)
+                   r"options|ready|prepared|doing ok(ay)?|doing alright|sort out|sorted|afford|comfortabl\w*)\b", re.IGNORECASE)
 DOMAIN = re.compile(r"\b(retire\w*|pension\w*|super\w*|401\(k\)|401k|ira|roth|social security|epf|pf|eps|nps|provident|"
-                    r"savings?|money|nest egg|pot|future|old age|contribut\w*|plan|planning)\b", re.IGNORECASE)
+                    r"savings|nest egg|pot|old age|contribut\w*)\b", re.IGNORECASE)
 
 # Question slots that fill a calculator parameter besides the calculator's own question_args: by parameter name,
 # in order of preference. A slot with the parameter's own name fills it too (annual_return, annual_fee...).
+# An age parameter with no current age in the question takes the age the question is about ("at 55").
 PARAMETER_SLOTS: dict[str, tuple[str, ...]] = {
     "retirement_age": ("target_age",),
     "separation_age": ("leave_age",),
+    "age": ("target_age",),
+    "pension_age": ("target_age",),
+    "claim_age_years": ("target_age",),  # "my Social Security at 67"
 }
 
 # A question of the "without penalty" kind is answered by a date, not by the tax on the whole balance: the figures

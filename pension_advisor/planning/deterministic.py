@@ -9,7 +9,8 @@ Order of reading:
 1. the question itself;
 2. a follow-up ("what if I claim at 70?", "and the tax on that?", or a bare answer to a clarifying question)
    with the thread's previous question after it, so the follow-up's own figures win;
-3. a question about retirement that names nothing in particular gets an overview (cues.OVERVIEW).
+3. a question asking for help with retirement in general ("can you help me plan my retirement?", "am I on
+   track?") gets an overview (cues.OVERVIEW).
 A clarifying question is asked only when a calculation the question needs lacks a figure nobody can supply.
 """
 
@@ -109,7 +110,7 @@ def plan(question: str, member: dict[str, Any], specs: list[ToolSpec], on_date: 
         if not combined.empty or combined.missing:
             result = combined
     asks_nothing = not (result.calls or result.record_fields or result.missing)
-    if asks_nothing and DOMAIN.search(text) and (not result.retrieved or VAGUE.search(text)):
+    if asks_nothing and DOMAIN.search(text) and VAGUE.search(text):
         result = _overview(text, member, specs, on_date, result)
     return result
 

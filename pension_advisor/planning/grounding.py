@@ -11,7 +11,7 @@ from typing import Any
 
 from pension_advisor.tools.registry import ToolSpec
 
-from .slots import extract_slots
+from .slots import extract_slots, without_plan_names
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _MULTIPLIER = re.compile(r"(\d+(?:\.\d+)?)\s?(k|thousand|m|million|lakhs?|crores?)\b", re.IGNORECASE)
@@ -21,7 +21,8 @@ _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "lakh": 1e5, "lak
 def question_numbers(question: str, country: str) -> set[float]:
     """Every number the question states, as written, scaled ("50k", "5 lakh") and as a ratio ("6%" -> 0.06)."""
     numbers = {float(n.replace(",", "")) for n in _NUMBER.findall(question)}
-    numbers |= {float(m.group(1)) * _SCALE[m.group(2).lower()] for m in _MULTIPLIER.finditer(question)}
+    amounts = without_plan_names(question)  # "401k" states no amount
+    numbers |= {float(m.group(1)) * _SCALE[m.group(2).lower()] for m in _MULTIPLIER.finditer(amounts)}
     numbers |= {round(n / 100, 6) for n in numbers}
     numbers |= {float(v) for v in extract_slots(question, country).values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return numbers

@@ -36,7 +36,7 @@ HINGLISH = {
     "kaun": "who", "kyun": "why", "mera": "my", "meri": "my", "mere": "my", "mujhe": "I", "main": "I", "mai": "I",
     "milega": "will I get", "milegi": "will I get", "milenge": "will I get", "milta": "do I get", "milti": "do I get",
     "nikal": "withdraw", "nikalna": "withdraw", "nikaal": "withdraw", "nikalu": "withdraw", "nikaalna": "withdraw",
-    "nikasi": "withdrawal", "paisa": "money", "paise": "money", "paisey": "money", "umar": "age", "umr": "age",
+    "nikalne": "withdrawing", "nikaalne": "withdrawing", "nikasi": "withdrawal", "chahiye": "I need", "chaahiye": "I need", "paisa": "money", "paise": "money", "paisey": "money", "umar": "age", "umr": "age",
     "saal": "years", "naukri": "job", "chhod": "leave", "chod": "leave", "chhodne": "leaving", "chodne": "leaving",
     "lagega": "applies", "lagta": "applies", "lagegi": "applies", "batao": "tell me", "bataiye": "tell me",
     "sakta": "can", "sakti": "can", "sakte": "can", "hoga": "will be", "hogi": "will be", "kat": "deducted",
@@ -46,7 +46,7 @@ HINGLISH_FILLER = {"hai", "hain", "ho", "ka", "ki", "ke", "ko", "se", "mein", "p
                    "hoon", "hun", "bhi", "toh", "to", "aur", "ya", "na", "nahi", "nahin", "wala", "wali", "ab", "abhi"}
 # Everyday phrasings -> the words the rules and the knowledge base use. Applied after the word fixes above.
 PHRASINGS = (
-    (r"\b(get|take|pull|draw)\s+(my\s+)?(super|money)\s+out\b", r"access \2\3 withdraw"),
+    (r"\b(get|take|pull|draw)\s+(my\s+)?(super|money)\s+out\b", r"\1 \2\3 out, access \2\3, withdraw"),
     (r"\bget (at|to) (my )?super\b", "access my super"),
     (r"\b(cash(ing)? out|take out|taking out|pull out|pulling out)\b", r"\1 withdraw"),
     (r"\b(take|taking|took|pull|pulling|get|getting)\s+(\S+(?:\s+\S+){0,3}?)\s+out of\b", r"\1 \2 out of withdraw"),

@@ -19,16 +19,20 @@ _FUTURE_OR_RULE = re.compile(
     r"\b(will|would|could|should|must|have to|has to|need to|going to|gonna|projected?|projection|forecast|by the time|"
     r"when i retire|at retirement|at \d\d|in \d+ years|if i|limit|cap|maximum|minimum|allowed|can i)\b", re.IGNORECASE)
 
+# The record holds the member's account with this scheme only: another pension (a final salary scheme, the State
+# Pension, an IRA or NPS, which have fields of their own) is not its balance.
+_NOT_THIS_ACCOUNT = r"^(?!.*\b(ira|nps|final salary|defined benefit|state pension|nhs|teachers'? pension|civil service|partner'?s|wife'?s|husband'?s|spouse'?s)\b)"
+
 # field -> rules; each rule: patterns that must all match. Country-specific words are harmless elsewhere: a US
 # member's question never says "EPF".
 RULES: dict[str, tuple[tuple[str, ...], ...]] = {
     "pension_balance": (
-        (r"\b(my|mera|meri)\b[^.?!]{0,30}\bbalance\b", r"^(?!.*\b(ira|nps)\b)"),
-        (r"\bbalance\b[^.?!]{0,20}\b(super|401\(k\)|401k|pension|pot|epf|pf|account)\b", r"^(?!.*\b(ira|nps)\b)"),
-        (rf"\bhow much\b", rf"\b(my|mera)\b[^.?!]{{0,20}}{_ACCOUNT}", _NOW, r"^(?!.*\b(ira|nps|employer|company|contribut\w*)\b)"),
-        (rf"\bhow much\b[^.?!]{{0,15}}\b(super|money|savings)\b", r"\b(do i have|have i got|i have|is there)\b"),
-        (rf"\b(what'?s|what is)\b[^.?!]{{0,5}}\bmy\b[^.?!]{{0,12}}{_ACCOUNT}\b[^.?!]{{0,6}}(worth|at|total|balance)?\s*[?.!]*$",),
-        (r"\bmy\b[^.?!]{0,20}\b(pf|epf|provident fund)\b", r"\bhow much\b"),
+        (r"\b(my|mera|meri)\b[^.?!]{0,30}\bbalance\b", _NOT_THIS_ACCOUNT),
+        (r"\bbalance\b[^.?!]{0,20}\b(super|401\(k\)|401k|pension|pot|epf|pf|account)\b", _NOT_THIS_ACCOUNT),
+        (rf"\bhow much\b", rf"\b(my|mera)\b[^.?!]{{0,20}}{_ACCOUNT}", _NOW, _NOT_THIS_ACCOUNT, r"^(?!.*\b(employer|company|contribut\w*)\b)"),
+        (rf"\bhow much\b[^.?!]{{0,15}}\b(super|money|savings)\b", r"\b(do i have|have i got|i have|is there)\b", _NOT_THIS_ACCOUNT),
+        (rf"\b(what'?s|what is)\b[^.?!]{{0,5}}\bmy\b[^.?!]{{0,12}}{_ACCOUNT}\b[^.?!]{{0,6}}(worth|at|total|balance)?\s*[?.!]*$", _NOT_THIS_ACCOUNT),
+        (r"\bmy\b[^.?!]{0,20}\b(pf|epf|provident fund)\b", r"\bhow much\b", _NOT_THIS_ACCOUNT),
     ),
     "ira_balance": ((r"\bira\b", r"\b(balance|how much|worth)\b", r"^(?!.*\broth conversion\b)"),),
     "nps_balance": ((r"\bnps\b", r"\b(balance|how much|worth|corpus)\b", r"\bmy\b"),),

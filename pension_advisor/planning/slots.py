@@ -83,7 +83,16 @@ _RETURN = re.compile(r"(\d+(?:\.\d+)?)\s?%\s*(?:a year |p\.?a\.? |per annum |ann
 _FEE = re.compile(r"(\d+(?:\.\d+)?)\s?%\s*(?:a year |p\.?a\.? )?(?:in )?fees?|fees?\s+(?:of\s+)?(\d+(?:\.\d+)?)\s?%", re.IGNORECASE)
 
 
+# Plan names that look like amounts ("401k" is not $401,000): blanked out (same length) before amounts are read.
+PLAN_NAMES = re.compile(r"\b(?:401|403|457)\s?\(?[kb]\)?", re.IGNORECASE)
+
+
+def without_plan_names(text: str) -> str:
+    return PLAN_NAMES.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def _bare_money(text: str) -> list[tuple[int, float]]:
+    text = without_plan_names(text)
     return [(m.start(), float(m.group(1)) * _MULTIPLIER[m.group(2).lower()]) for m in _BARE_MONEY.finditer(text)]
 
 
