@@ -87,7 +87,11 @@ def knowledge_base(country: str, folder: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         base = KnowledgeBase.model_validate(data)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise KnowledgeError(f"{path}: cannot read it: not YAML{where} ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError(f"{path}: cannot read it ({exc})") from None
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -73,7 +73,8 @@ def fill_args(spec: ToolSpec, slots: dict[str, Any], member: dict[str, Any], giv
     return args, missing
 
 
-def _read(text: str, member: dict[str, Any], specs: list[ToolSpec], on_date: dt.date | None, retrieve: Retriever | None) -> Plan:
+def _read(text: str, member: dict[str, Any], specs: list[ToolSpec], on_date: dt.date | None, retrieve: Retriever | None,
+          reply: float | None = None) -> Plan:
     slots = extract_slots(text, member["country"])
     if on_date and "on_date" not in slots:
         slots["on_date"] = on_date
@@ -84,17 +85,20 @@ def _read(text: str, member: dict[str, Any], specs: list[ToolSpec], on_date: dt.
         if by_name[companion] not in wanted:
             wanted.append(by_name[companion])
     for spec in wanted:
-        _add_call(result, spec, slots, member, text)
+        _add_call(result, spec, slots, member, text, reply=reply)
     result.retrieved = retrieve(text) if retrieve else []
     return result
 
 
-def _add_call(result: Plan, spec: ToolSpec, slots: dict, member: dict, text: str, source: str = "planner") -> None:
+def _add_call(result: Plan, spec: ToolSpec, slots: dict, member: dict, text: str, reply: float | None = None) -> None:
+    """``reply``: an amount the member gave in answer to a clarifying question; it fills the one figure missing."""
     args, missing = fill_args(spec, slots, member)
+    if reply is not None and len(missing) == 1 and spec.args_schema.model_fields[missing[0]].annotation in (float, int):
+        args[missing[0]], missing = reply, []
     if missing:
         result.missing[spec.name] = missing
         return
-    call = {"tool": spec.name, "args": args, "source": source}
+    call = {"tool": spec.name, "args": args, "source": "planner"}
     if asked := focus(spec.name, text):
         call["focus"] = asked
     result.calls.append(call)
@@ -105,8 +109,11 @@ def plan(question: str, member: dict[str, Any], specs: list[ToolSpec], on_date: 
     """Read ``question`` (``previous``: the thread's last question, for follow-ups); see the module docstring."""
     text = normalise(question)
     result = _read(text, member, specs, on_date, retrieve)
-    if previous and _continues(text, result, _read(normalise(previous), member, specs, on_date, None)):
-        combined = _read(f"{text} {normalise(previous)}", member, specs, on_date, retrieve)
+    before = _read(normalise(previous), member, specs, on_date, None) if previous else None
+    if before is not None and _continues(text, result, before):
+        # The follow-up's own amount answers a clarifying question the previous turn had to ask.
+        reply = extract_slots(text, member["country"]).get("amount") if before.missing and not before.calls else None
+        combined = _read(f"{text} {normalise(previous)}", member, specs, on_date, retrieve, reply)
         if not combined.empty or combined.missing:
             result = combined
     asks_nothing = not (result.calls or result.record_fields or result.missing)
