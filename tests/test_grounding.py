@@ -62,3 +62,22 @@ def test_the_trace_names_dropped_arguments_and_what_was_retrieved(make_advisor, 
         assert retriever.outputs[0]["metadata"]["sources"][0].startswith("https://www.ato.gov.au/")
     finally:
         mlflow.tracing.disable()
+
+
+def test_grounding_of_each_kind_of_value():
+    import datetime as dt
+
+    from pension_advisor.members.seed import synthetic_members
+    from pension_advisor.planning.grounding import ground
+    from pension_advisor.tools import TOOL_SPECS
+
+    record = synthetic_members()[13].model_dump()  # US-002, born 15 March 1981: 45 on the day asked
+    spec = TOOL_SPECS["us_early_withdrawal_penalty"]
+    question = "If I take 30k out of my IRA at 50, at a 10% penalty?"
+    proposed = {"amount": 30_000, "account": "ira", "age": 50, "date_of_birth": "1981-03-15", "on_date": "2026-11-26",
+                "separation_age": 52, "public_safety_employee": True, "exception": "none", "ignored": None}
+    kept, dropped = ground(spec, proposed, question, record, dt.date(2026, 11, 26))
+    assert set(kept) == {"amount", "account", "age", "date_of_birth", "on_date", "exception"}
+    assert sorted(dropped) == ["public_safety_employee", "separation_age"]
+    assert ground(spec, {"age": 45}, "Can I withdraw from my IRA?", record, dt.date(2026, 11, 26)) == ({"age": 45}, [])
+    assert ground(spec, {"amount": 401_000}, "my 401k", record, None)[1] == ["amount"]  # "401k" is no amount

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from pension_advisor.tools.base import age_on
 from pension_advisor.tools.registry import ToolSpec
 
 from .slots import extract_slots, without_plan_names
@@ -49,10 +50,13 @@ def grounded(spec: ToolSpec, name: str, value: Any, question: str, record: dict[
         return True
     if name == "on_date" and on_date is not None and _same(value, on_date):
         return True
-    if any(_same(value, v) for v in record.values()):
+    if isinstance(value, bool):  # a yes/no is grounded only by the record field that fills this very parameter
+        mapped = spec.member_args.get(name)
+        return mapped is not None and record.get(mapped) is value
+    if any(_same(value, v) for v in record.values() if not isinstance(v, bool)):
         return True
-    if isinstance(value, bool):
-        return False  # a yes/no the question cannot state in a number or a word of its own
+    if name.endswith("age") and record.get("date_of_birth") and _same(value, age_on(record["date_of_birth"], on_date or dt.date.today())):
+        return True  # the member's age, which the model sees in place of the birth date
     if isinstance(value, (int, float)):
         return any(_same(value, n) for n in question_numbers(question, record["country"]))
     if isinstance(value, (str, dt.date)):
