@@ -58,6 +58,7 @@ def plan(state: AdvisorState, services: Services) -> dict:
     found = read_question(question, full_record, specs, on_date, turns[-1]["question"] if turns else None, explain)
     _retriever_span(found)
     calls, usage = [], []
+    # A vague question's overview is a fixed set of calculations; a model's pick for it would rest on no words at all.
     if services.settings.tools.llm_planner and not found.overview:
         calls, usage = _llm_calls(question, member_view, full_record, specs, on_date, services)
     calls = calls or found.calls
