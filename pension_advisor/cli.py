@@ -39,12 +39,12 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _advisor(config: Optional[Path]):
+def _advisor(config: Optional[Path], checkpointer=None):
     from .advisor import Advisor
     from .llm.embedded import EmbeddedModelError
 
     try:
-        return Advisor(load_settings(config))
+        return Advisor(load_settings(config), checkpointer=checkpointer)
     except ConfigError as exc:
         _fail(f"configuration: {exc}")
     except EmbeddedModelError as exc:
@@ -276,14 +276,19 @@ def worker(threads: Optional[int] = typer.Option(None, help="Scoring threads (de
 
 
 @app.command("eval")
-def evaluate(dataset: Path = typer.Argument(..., help="JSONL: member_id, question[, on_date, expected_status, expected_facts]."),
+def evaluate(dataset: Path = typer.Argument(..., help="JSONL rows: id, member_id, country, question, on_date, [thread], "
+                                                       "expected {kind, tools, record_fields, topics, facts}."),
              limit: Optional[int] = typer.Option(None, help="Only the first N rows."),
+             score_answers: bool = typer.Option(True, "--score/--no-score",
+                                                help="Also score the answers with mlflow.genai.evaluate and the monitoring scorers."),
+             misses: bool = typer.Option(False, "--misses", help="List every row not on point, with why."),
              config: Optional[Path] = ConfigOption) -> None:
-    """Run the graph over a dataset and score it with mlflow.genai.evaluate and the monitoring scorers."""
-    import mlflow
+    """Answer a dataset's questions and report per country: answered on point, clarified, refused, off point
+    (monitoring/evaluation.py defines each mechanically); optionally score the answers with the monitoring scorers."""
+    from langgraph.checkpoint.memory import InMemorySaver
     from rich.progress import Progress
 
-    from .monitoring.evaluation import DatasetError, load_dataset, run_dataset, score
+    from .monitoring.evaluation import DatasetError, load_dataset, run_dataset, score, summary
     from .observability.tracing import flush
     from .scorers import build_scorers
 
@@ -291,35 +296,48 @@ def evaluate(dataset: Path = typer.Argument(..., help="JSONL: member_id, questio
         rows = load_dataset(dataset)[:limit]
     except DatasetError as exc:
         _fail(str(exc))
-    advisor = _advisor(config)
+    advisor = _advisor(config, checkpointer=InMemorySaver())  # rows with a thread are asked in one thread
     try:
-        scorers = build_scorers(advisor.settings)
+        scorers = build_scorers(advisor.settings) if score_answers else []
     except ValueError as exc:
         _fail(str(exc))
+    started = time.monotonic()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"answering {len(rows)} questions", total=len(rows))
         records = run_dataset(advisor, rows, progress=lambda: progress.advance(task))
+    seconds = time.monotonic() - started
     flush()
-    mlflow.set_tracking_uri(advisor.settings.tracing.tracking_uri)
-    mlflow.set_experiment(advisor.settings.tracing.experiment)
-    console.print("scoring with mlflow.genai.evaluate ...")
-    means = score(records, scorers)
-    checks = [r["checks"] for r in records]
-    table = Table(title=f"evaluation of {dataset.name}: {len(rows)} questions")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for name, value in sorted(means.items()):
-        table.add_row(f"scorer {name} (mean)", f"{value:.3f}")
-    with_status = [c for c in checks if c["expected_status"]]
-    if with_status:
-        ok = sum(c["status"] == c["expected_status"] or (c["expected_status"] == "answered" and c["status"] == "fallback")
-                 for c in with_status)
-        table.add_row("status as expected (fallback counts for answered)", f"{ok}/{len(with_status)}")
-    expected = sum(c["facts_expected"] for c in checks)
-    if expected:
-        table.add_row("expected facts found", f"{sum(c['facts_found'] for c in checks)}/{expected}")
-    table.add_row("mean attempts", f"{sum(c['attempts'] for c in checks) / len(checks):.2f}")
+    table = Table(title=f"evaluation of {dataset.name}: {len(rows)} questions, llm.provider {advisor.settings.llm.provider}, "
+                        f"{seconds:.1f} s")
+    for column in ("country", "questions", "answered on point", "clarified", "refused", "off point", "no answer",
+                   "false refusals"):
+        table.add_column(column, justify="left" if column == "country" else "right")
+    for country, counts in summary(records).items():
+        n = counts["questions"]
+        cell = lambda k: f"{counts.get(k, 0)} ({100 * counts.get(k, 0) / n:.0f} %)"  # noqa: E731
+        table.add_row(country, str(n), cell("on_point"), cell("clarifications"), cell("refused"), cell("off_point"),
+                      cell("no_answer"), str(counts.get("false_refusals", 0)))
     console.print(table)
+    if misses:
+        for record in records:
+            checks = record["checks"]
+            if checks["outcome"] != "on_point":
+                console.print(f"{checks['id']} [{checks['outcome']}] {record['inputs']['question']!r}: "
+                              f"{'; '.join(checks['reasons']) or checks['status']}", markup=False)
+    if score_answers:
+        import mlflow
+
+        mlflow.set_tracking_uri(advisor.settings.tracing.tracking_uri)
+        mlflow.set_experiment(advisor.settings.tracing.experiment)
+        console.print("scoring with mlflow.genai.evaluate ...")
+        means = score(records, scorers)
+        scores = Table(title="scorers")
+        scores.add_column("measure")
+        scores.add_column("value", justify="right")
+        for name, value in sorted(means.items()):
+            scores.add_row(f"scorer {name} (mean)", f"{value:.3f}")
+        scores.add_row("mean attempts", f"{sum(r['checks']['attempts'] for r in records) / len(records):.2f}")
+        console.print(scores)
 
 
 @app.command()

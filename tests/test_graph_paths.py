@@ -98,17 +98,29 @@ def test_missing_record_field_gets_a_clarifying_question(make_advisor):
     advisor.services.members.add([Member(
         member_id="US-900", name="Test Person", date_of_birth=dt.date(1961, 5, 5), country="US",
         employment_status="employed", marital_status="single", homeowner=True, annual_salary=90000,
-        pension_balance=100000, other_assets=0, contribution_years=30, ss_pia_monthly=None)])
+        pension_balance=100000, other_assets=0, contribution_years=30, ss_pia_monthly=None,
+        scheme="Test 401(k) Plan", account_type="401(k)", record_as_of=dt.date(2026, 9, 30))])
     advice = advisor.ask("US-900", "What will my Social Security benefit be if I claim at 67?")
     assert advice.status == "clarification"
-    assert "pia" in advice.answer.lower() and "?" in advice.answer
+    # The figure is named in plain words, never by its parameter name, and no menu of calculators is offered.
+    assert "primary insurance amount" in advice.answer.lower() and advice.answer.endswith("?")
+    assert "pia_monthly" not in advice.answer and "_" not in advice.answer
     assert fake.role_calls("writer") == []
 
 
-def test_question_with_no_known_calculation_asks_which(make_advisor):
-    advisor, fake = make_advisor({"writer": [GOOD]})
+def test_a_vague_retirement_question_gets_an_overview_not_a_menu(make_advisor):
+    advisor, fake = make_advisor({"writer": [GOOD], "reviewer": [PASS_VERDICT]})
     advice = advisor.ask("AU-001", "Can you help me with my retirement?")
-    assert advice.status == "clarification" and "Which of these" in advice.answer
+    assert advice.status != "clarification" and "Which of these" not in advice.answer
+    assert [c["tool"] for c in advice.state["plan"]] == ["au_super_projection", "au_preservation_age"]
+    assert advice.state["record_fields"] == ["pension_balance"]
+
+
+def test_a_question_with_nothing_to_go_on_asks_in_plain_words(make_advisor):
+    advisor, fake = make_advisor({"writer": [GOOD]})
+    advice = advisor.ask("AU-001", "What about my options?")
+    assert advice.status == "clarification" and "?" in advice.answer
+    assert "calculation" not in advice.answer and "\n-" not in advice.answer and fake.role_calls("writer") == []
 
 
 def test_llm_tool_call_is_used_when_usable(make_advisor):

@@ -15,6 +15,13 @@ from pension_advisor.planning.slots import extract_slots
     ("my basic wage is ₹25,000 a month", "IN", {"amount": 25000.0, "salary": 25000.0}),
     ("I have £2.5m saved", "UK", {"amount": 2_500_000.0}),
     ("I'm 58, can I retire?", "AU", {"age": 58}),
+    ("How much super will I have when I retire at 65?", "AU", {"target_age": 65, "age": None}),
+    ("Can I withdraw $50,000 now at 48?", "AU", {"age": 48, "target_age": None, "amount": 50_000.0}),
+    ("What if I claim at 70?", "US", {"claim_age_years": 70, "target_age": None, "age": None}),
+    ("I want to quit my job at 55 and use my 401k", "US", {"leave_age": 55, "target_age": 55, "amount": None}),
+    ("how much tax on 50k", "AU", {"amount": 50_000.0}),
+    ("5 lakh from my PF", "IN", {"amount": 500_000.0}),
+    ("project it at a 7% return with fees of 0.5%", "AU", {"annual_return": 0.07, "annual_fee": 0.005}),
 ])
 def test_slots(question, country, expected):
     slots = extract_slots(question, country)

@@ -39,11 +39,15 @@ def test_a_new_turn_starts_with_empty_attempts_and_usage(make_advisor):
     assert [u["node"] for u in second.state["llm_usage"]].count("synthesize") == 1
 
 
-def test_without_a_thread_the_follow_up_alone_asks_for_clarification(make_advisor):
+def test_another_thread_does_not_see_the_first_threads_question(make_advisor):
     advisor, _ = _threaded(make_advisor)
-    advisor.ask("US-002", BENEFIT, thread_id="t-3")
+    advisor.ask("US-002", "How much can I withdraw from my 401(k) without penalties?", thread_id="t-3")
+    # "claim at 70" is read on its own words (Social Security), never completed with the other thread's question.
     other_thread = advisor.ask("US-002", FOLLOW_UP, thread_id="t-4")
-    assert other_thread.status == "clarification" and other_thread.state.get("turns") is None
+    assert other_thread.state.get("turns") is None
+    assert [c["tool"] for c in other_thread.state["plan"]] == ["us_social_security_benefit"]
+    bare = advisor.ask("US-002", "And for my wife?", thread_id="t-4b")
+    assert bare.status == "clarification" and bare.state.get("turns") is None
 
 
 def test_a_blocked_turn_does_not_leak_into_the_next(make_advisor):

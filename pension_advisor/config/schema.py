@@ -91,6 +91,15 @@ class Tools(Section):
     llm_planner: bool = True
 
 
+class Knowledge(Section):
+    # Folder of <cc>.yaml knowledge files (explanations of the rules with their sources); null: the shipped ones.
+    dir: Path | None = None
+    # Passages the planner retrieves for a question, best first, and the least score kept (knowledge/retrieval.py:
+    # 1.0 is about one rare word of the question found in a passage's topic or keywords).
+    max_passages: int = Field(3, ge=0, le=3)
+    min_score: float = Field(0.8, ge=0.0, le=100.0)
+
+
 class Members(Section):
     db_path: Path = Path("var/members.db")
     seed_on_first_use: bool = True
@@ -205,6 +214,7 @@ class Settings(Section):
     guardrails: Guardrails = Guardrails()
     judge: Judge = Judge()
     tools: Tools = Tools()
+    knowledge: Knowledge = Knowledge()
     members: Members = Members()
     tracing: Tracing = Tracing()
     production_monitoring: ProductionMonitoring = ProductionMonitoring()

@@ -18,7 +18,9 @@ def after_input_guardrail(state: AdvisorState) -> str:
 
 
 def after_plan(state: AdvisorState) -> str:
-    return "tools" if state.get("plan") else "output_guardrail"
+    # Anything to answer from (calculations, the member's record, explanations) goes on; a clarifying question or an
+    # unknown member goes out as it is.
+    return "tools" if state.get("plan") or state.get("record_fields") or state.get("retrieved") else "output_guardrail"
 
 
 def after_synthesize(state: AdvisorState) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 
 class GuardrailLayer(TypedDict, total=False):
@@ -33,6 +33,7 @@ class ToolCall(TypedDict):
     tool: str
     args: dict[str, Any]
     source: Literal["llm", "planner"]
+    focus: NotRequired[list[str]]  # the figures that answer the question, when not all do ("without penalty": a date)
 
 
 class ToolOutcome(TypedDict):
@@ -84,6 +85,8 @@ class AdvisorState(TypedDict, total=False):
     # plan
     member: dict[str, Any] | None  # pseudonymised record (no name, birth date or id)
     plan: list[ToolCall]
+    record_fields: list[str]       # Member fields the question asks about ("What's my balance?": pension_balance)
+    retrieved: list[dict[str, Any]]  # knowledge passages (knowledge/ dicts + score), best first, at most 3
     planned_from: str              # the text the plan came from: the question, or a follow-up with the turn before
     # tools
     tool_outcomes: list[ToolOutcome]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -10,6 +11,7 @@ from .model import Member, MemberNotFound
 from .seed import synthetic_members
 
 _COLUMNS = list(Member.model_fields)
+_JSON_COLUMNS = {"beneficiaries"}  # lists are kept as JSON text
 
 
 class MemberStore:
@@ -24,8 +26,11 @@ class MemberStore:
                 + ")"
             )
             empty = db.execute("SELECT COUNT(*) FROM members").fetchone()[0] == 0
+            added = self._add_missing_columns(db)
         if empty and seed_on_first_use:
             self.add(synthetic_members())
+        elif added and seed_on_first_use:
+            self._fill_seeded(added)
 
     def _connection(self) -> sqlite3.Connection:
         if getattr(self._local, "db", None) is None:
@@ -33,19 +38,49 @@ class MemberStore:
             self._local.db.row_factory = sqlite3.Row
         return self._local.db
 
+    @staticmethod
+    def _add_missing_columns(db: sqlite3.Connection) -> list[str]:
+        """A store made by an older version lacks the newer record fields: add them (empty)."""
+        present = {row[1] for row in db.execute("PRAGMA table_info(members)")}
+        missing = [c for c in _COLUMNS if c not in present]
+        for column in missing:
+            db.execute(f"ALTER TABLE members ADD COLUMN {column}")
+        return missing
+
+    def _fill_seeded(self, columns: list[str]) -> None:
+        """Give the synthetic members already in an older store the fields just added (only where still empty)."""
+        with self._connection() as db:
+            for member in synthetic_members():
+                row = _row(member)
+                for column in columns:
+                    db.execute(f"UPDATE members SET {column} = ? WHERE member_id = ? AND {column} IS NULL",
+                               (row[_COLUMNS.index(column)], member.member_id))
+
     def add(self, members: list[Member]) -> None:
-        rows = [tuple(m.model_dump(mode="json")[c] for c in _COLUMNS) for m in members]
         with self._connection() as db:
             db.executemany(
-                f"INSERT OR IGNORE INTO members ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
+                f"INSERT OR IGNORE INTO members ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                [_row(m) for m in members],
             )
 
     def get(self, member_id: str) -> Member:
         row = self._connection().execute("SELECT * FROM members WHERE member_id = ?", (member_id,)).fetchone()
         if row is None:
             raise MemberNotFound(member_id)
-        return Member.model_validate(dict(row))
+        return _member(row)
 
     def all(self) -> list[Member]:
         rows = self._connection().execute("SELECT * FROM members ORDER BY member_id").fetchall()
-        return [Member.model_validate(dict(r)) for r in rows]
+        return [_member(r) for r in rows]
+
+
+def _row(member: Member) -> tuple:
+    data = member.model_dump(mode="json")
+    return tuple(json.dumps(data[c]) if c in _JSON_COLUMNS else data[c] for c in _COLUMNS)
+
+
+def _member(row: sqlite3.Row) -> Member:
+    data = {c: row[c] for c in _COLUMNS}
+    for column in _JSON_COLUMNS:
+        data[column] = json.loads(data[column]) if data[column] else []
+    return Member.model_validate(data)

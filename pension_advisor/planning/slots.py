@@ -66,23 +66,72 @@ def _safe_date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+# A bare amount with a multiplier ("50k", "5 lakh", "2.5m") is money even without a currency sign.
+_BARE_MONEY = re.compile(r"(?<![\w.$£₹])(\d+(?:\.\d+)?)\s?(k|thousand|m|million|lakhs?|crores?)\b", re.IGNORECASE)
+# Ages that are the member's own now ("I'm 48", "aged 48", "now at 48"), not a future or claiming age.
+_CURRENT_AGE = re.compile(r"\b(?:aged?|I'?m|I am|turning|turned|now at|currently)\s+(\d{2})\b(?!\s*(?:%|years? of|qualifying|k\b))",
+                          re.IGNORECASE)
+# The age a plan is about: retiring, stopping work, leaving a job, drawing money ("retire at 65", "at 60 when I stop").
+_RETIRE_WORDS = r"(?:retire|retiring|retirement|stop work(?:ing)?|finish work(?:ing)?|leave work(?:ing)?|quit|leave|leaving|separation)"
+_TARGET_AGE = re.compile(rf"\b{_RETIRE_WORDS}\b[^.?!\d]{{0,25}}?\b(?:at|by|when I'?m|at age|aged?)\s+(\d{{2}})\b"
+                         rf"|\b(?:at|by) (?:age )?(\d{{2}})\b[^.?!\d]{{0,20}}?\b{_RETIRE_WORDS}\b", re.IGNORECASE)
+_LEAVE_AGE = re.compile(r"\b(?:quit|leave|leaving|left|separation|stop working|retire|retiring)\b[^.?!\d]{0,25}?\b(?:at|in the year I turn|aged?)\s+(\d{2})\b",
+                        re.IGNORECASE)
+_WHEN_IM = re.compile(r"\bwhen I'?m\s+(\d{2})\b|\bat (?:age )?(\d{2})\b(?!\s*(?:%|k\b))", re.IGNORECASE)
+_RETURN = re.compile(r"(\d+(?:\.\d+)?)\s?%\s*(?:a year |p\.?a\.? |per annum |annual |yearly )?(?:return|growth|earnings)"
+                     r"|(?:return|growth)s?\s+(?:of\s+)?(\d+(?:\.\d+)?)\s?%", re.IGNORECASE)
+_FEE = re.compile(r"(\d+(?:\.\d+)?)\s?%\s*(?:a year |p\.?a\.? )?(?:in )?fees?|fees?\s+(?:of\s+)?(\d+(?:\.\d+)?)\s?%", re.IGNORECASE)
+
+
+# Plan names that look like amounts ("401k" is not $401,000): blanked out (same length) before amounts are read.
+PLAN_NAMES = re.compile(r"\b(?:401|403|457)\s?\(?[kb]\)?", re.IGNORECASE)
+
+
+def without_plan_names(text: str) -> str:
+    return PLAN_NAMES.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _bare_money(text: str) -> list[tuple[int, float]]:
+    text = without_plan_names(text)
+    return [(m.start(), float(m.group(1)) * _MULTIPLIER[m.group(2).lower()]) for m in _BARE_MONEY.finditer(text)]
+
+
 def extract_slots(question: str, country: str) -> dict[str, Any]:
-    """Slots found in the question; absent slots are simply missing from the result."""
+    """Slots found in the question; absent slots are simply missing from the result.
+
+    Ages: ``age`` is the member's age now ("I'm 58"); ``target_age`` the age a plan is about ("retire at 65",
+    "when I'm 65"); ``leave_age`` the age of leaving a job ("quit at 55"); ``claim_age_years``/``_months`` a
+    Social Security claiming age. A claiming age is not also read as a target age.
+    """
     slots: dict[str, Any] = {}
-    money = _money(question)
+    money = sorted(_money(question) + [m for m in _bare_money(question) if m[0] not in {s for s, _ in _money(question)}])
     if money:
         slots["amount"] = money[0][1]
         for start, value in money:
             if _SALARY_WORDS.search(question[max(0, start - 40): start + 40]):
                 slots["salary"] = value
                 break
-    if m := re.search(r"\bclaim(?:s|ing|ed)?\b.{0,40}?\b(?:at|age)\s+(\d{2})(?:\s+and\s+(\d{1,2})\s+months?)?", question, re.IGNORECASE):
-        slots["claim_age_years"] = int(m.group(1))
-        slots["claim_age_months"] = int(m.group(2) or 0)
-    if m := re.search(r"\b(?:aged?|I'?m|I am|turning|at)\s+(\d{2})\b(?!\s*(?:%|years? of|qualifying|k\b))", question, re.IGNORECASE):
+    claim = re.search(r"\bclaim(?:s|ing|ed)?\b.{0,40}?\b(?:at|age)\s+(\d{2})(?:\s+and\s+(\d{1,2})\s+months?)?", question, re.IGNORECASE)
+    if claim:
+        slots["claim_age_years"] = int(claim.group(1))
+        slots["claim_age_months"] = int(claim.group(2) or 0)
+    if m := _CURRENT_AGE.search(question):
+        slots["age"] = int(m.group(1))
+    if m := _TARGET_AGE.search(question):
+        slots["target_age"] = int(m.group(1) or m.group(2))
+    elif not claim and (m := _WHEN_IM.search(question)) and int(m.group(1) or m.group(2)) != slots.get("age"):
+        slots["target_age"] = int(m.group(1) or m.group(2))
+    if m := _LEAVE_AGE.search(question):
+        slots["leave_age"] = int(m.group(1))
+    if "age" not in slots and not claim and (m := re.search(r"\bat\s+(\d{2})\b(?!\s*(?:%|k\b))", question, re.IGNORECASE)) \
+            and "target_age" not in slots:
         slots["age"] = int(m.group(1))
     if m := re.search(r"\b(\d{1,2})\s+(?:qualifying\s+|full\s+|NI\s+|service\s+)?years?\b(?!\s+old)", question, re.IGNORECASE):
         slots["years"] = int(m.group(1))
+    if m := _RETURN.search(question):
+        slots["annual_return"] = float(m.group(1) or m.group(2)) / 100
+    if m := _FEE.search(question):
+        slots["annual_fee"] = float(m.group(1) or m.group(2)) / 100
     if on_date := _tax_year_date(question, country):
         slots["on_date"] = on_date
     if born := _date_of_birth(question):

@@ -1,0 +1,88 @@
+"""Offline retrieval over the knowledge base: BM25 (``bm25s``) on each country's confirmed passages.
+
+A passage is indexed by its topic and keywords (twice: they are written to be found) and its text, stemmed and
+without stop words. Scores are divided by the largest IDF a word can have in that country's index, so that the
+threshold means about the same whatever the size of the knowledge base. A short question all of whose words are in
+a passage's topic or keywords ("what is VPF?") is a match whatever its score. Below the threshold nothing is
+retrieved: an unrelated question gets no passage at all rather than the least bad one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from . import KNOWLEDGE_DIR, Passage, knowledge_base
+
+# Words that say nothing about which rule is asked about, beyond bm25s's English list.
+STOPWORDS = sorted(set(STOPWORDS_EN_PLUS) | {
+    "get", "got", "getting", "much", "many", "tell", "know", "want", "need", "please", "like", "would", "could",
+    "also", "im", "ive", "id", "thing", "things", "anything", "something", "explain", "mean", "means", "happen",
+    "happens", "work", "works", "does", "doe", "rule", "rules", "counts", "count", "actually", "really",
+})
+_STEMMER = Stemmer.Stemmer("english")
+# Words every passage of a country could be about: a question made of these alone ("what's my balance?") is not
+# matched by the topic-words rule below.
+GENERIC = frozenset(_STEMMER.stemWords(["super", "superannuation", "balance", "pension", "pensions", "money", "account",
+                                         "fund", "retirement", "retire", "401k", "401", "ira", "pf", "epf", "pot", "savings",
+                                         "tax", "age", "year", "years"]))
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+_LOCK = threading.Lock()  # bm25s tokenisation keeps per-call state only, but the stemmer is a C object: share it safely
+
+
+@dataclass(frozen=True)
+class Index:
+    passages: tuple[Passage, ...]
+    model: bm25s.BM25 | None
+    max_idf: float
+    about: tuple[frozenset[str], ...] = ()  # each passage's topic and keyword words (stemmed)
+
+
+def _tokens(texts: list[str]) -> list[list[str]]:
+    with _LOCK:
+        return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=_STEMMER, return_ids=False, show_progress=False)
+
+
+def _document(passage: Passage) -> str:
+    return " ".join([passage.topic] * 2 + list(passage.keywords) * 2 + [passage.text])
+
+
+@lru_cache(maxsize=32)
+def index(country: str, folder: Path = KNOWLEDGE_DIR) -> Index:
+    passages = tuple(knowledge_base(country, folder).usable())
+    if not passages:
+        return Index((), None, 1.0)
+    model = bm25s.BM25()
+    model.index(_tokens([_document(p) for p in passages]), show_progress=False)
+    n = len(passages)
+    about = tuple(frozenset(words) for words in _tokens([" ".join([p.topic, *p.keywords]) for p in passages]))
+    # The Lucene IDF (bm25s's default) of a word found in one passage only: the most a single word can weigh.
+    return Index(passages, model, math.log(1 + (n - 0.5) / 1.5) or 1.0, about)
+
+
+def retrieve(text: str, country: str, limit: int = 3, min_score: float = 0.8,
+             folder: Path = KNOWLEDGE_DIR) -> list[dict[str, Any]]:
+    """The passages that explain ``text`` (contract §3 dicts plus ``score``), best first; [] when none is close."""
+    found = index(country, folder)
+    query = _tokens([text])[0] if found.model is not None else []
+    if not query:
+        return []
+    scores = found.model.get_scores(query) / found.max_idf
+    ranked = sorted(range(len(found.passages)), key=lambda i: -scores[i])
+    return [found.passages[i].model_dump(mode="json") | {"score": round(float(scores[i]), 3)}
+            for i in ranked[:limit] if scores[i] >= min_score or _about(set(query), found.about[i])]
+
+
+def _about(query: set[str], about: frozenset[str]) -> bool:
+    """Every telling word of a question is among a passage's topic and keyword words."""
+    telling = query - GENERIC
+    return bool(telling) and telling <= about
