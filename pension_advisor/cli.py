@@ -40,14 +40,17 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _advisor(config: Optional[Path], checkpointer=None):
+    try:
+        settings = load_settings(config)  # before the heavy imports: a config error is reported at once
+    except ConfigError as exc:
+        _fail(f"configuration: {exc}")
     from .advisor import Advisor
+    from .knowledge import KnowledgeError
     from .llm.embedded import EmbeddedModelError
 
     try:
-        return Advisor(load_settings(config), checkpointer=checkpointer)
-    except ConfigError as exc:
-        _fail(f"configuration: {exc}")
-    except EmbeddedModelError as exc:
+        return Advisor(settings, checkpointer=checkpointer)
+    except (EmbeddedModelError, KnowledgeError) as exc:
         _fail(str(exc))
 
 

@@ -34,6 +34,17 @@ class Services:
             self.members = MemberStore(cfg.db_path, seed_on_first_use=cfg.seed_on_first_use)
         if self.model_factory is None:
             self.model_factory = lambda: chat_model(self.settings.llm)
+        self.check_knowledge()
+
+    def check_knowledge(self) -> None:
+        """Read and index every country's knowledge file now (cached), so a broken file stops start-up with one
+        line naming it instead of failing a member's question."""
+        from .knowledge import KNOWLEDGE_DIR
+        from .knowledge.retrieval import index
+        from .tools.base import CURRENCY
+
+        for country in CURRENCY:
+            index(country, self.settings.knowledge.dir or KNOWLEDGE_DIR)
 
     @cached_property
     def model(self) -> BaseChatModel | None:

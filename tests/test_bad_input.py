@@ -45,6 +45,8 @@ CASES = [
      "error: the scoring queue (redis at redis://127.0.0.1:9/0) cannot be reached"),
     ("question that is not UTF-8", ["ask", "-m", "AU-001", "What is my \udcff preservation age?"], {},
      "error: the question holds bytes that are not UTF-8 text"),
+    ("knowledge file broken", ["ask", "-m", "AU-001", "pension?"], {"PENSION_ADVISOR__KNOWLEDGE__DIR": "{kb}"},
+     "error: {kb}/au.yaml: cannot read it: not YAML"),
     ("empty question", ["ask", "-m", "AU-001", "  "], {}, "error: the question is empty"),
     ("huge question", ["ask", "-m", "AU-001", "x" * 50_000], {},
      "error: the question is 50,000 characters; the limit is 4,000"),
@@ -57,8 +59,11 @@ CASES = [
 def test_bad_input_is_one_line_exit_2_no_traceback(cli, tmp_path, what, args, env, line):
     files = {"latin1": _config(tmp_path, "latin1.yaml", "llm:\n  model: caf\xe9\n".encode("latin-1")),
              "folder": _config(tmp_path, "folder", None),
-             "negative": _config(tmp_path, "negative.yaml", b"judge:\n  max_retries: -1\n")}
+             "negative": _config(tmp_path, "negative.yaml", b"judge:\n  max_retries: -1\n"),
+             "kb": _config(tmp_path, "kb", None)}
+    (tmp_path / "kb" / "au.yaml").write_text("country: AU\npassages: [unclosed\n")
     args = [a.format(**files) if "{" in a and "}" in a else a for a in args]
+    env = {k: v.format(**files) for k, v in env.items()}
     result = cli(*args, env=env)
     assert result.exit_code == 2, (result.stdout, result.stderr)
     err = result.stderr.strip()

@@ -27,7 +27,8 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str = Field(min_length=1)
     url: str = Field(pattern=r"^https?://")
-    read_on: dt.date
+    # When its text was read; None: the official source of record could not be read (its copies were).
+    read_on: dt.date | None
     tax_year: str | None = None
 
 
@@ -48,9 +49,11 @@ class Passage(BaseModel):
         return [str(k) for k in value] if isinstance(value, list) else value
 
     @model_validator(mode="after")
-    def _secondary_needs_copies(self) -> "Passage":
-        if self.confirmation == "secondary" and len(self.secondary) < 2:
-            raise ValueError(f"{self.id}: confirmation 'secondary' needs at least two independent copies in 'secondary'")
+    def _confirmation_is_backed(self) -> "Passage":
+        if self.confirmation == "secondary" and len([s for s in self.secondary if s.read_on]) < 2:
+            raise ValueError(f"{self.id}: confirmation 'secondary' needs at least two independent copies read, in 'secondary'")
+        if self.confirmation == "official" and not any(s.read_on for s in self.sources):
+            raise ValueError(f"{self.id}: confirmation 'official' needs a source whose text was read (read_on)")
         return self
 
     @property
