@@ -21,7 +21,7 @@ bench/data/*.jsonl.
 Every text is normalised exactly as at run time (normalise().inspect) before featurising.
 Model: scikit-learn LogisticRegression (liblinear, fixed order, no randomness) on hashed char 2-5-grams and word
 1-2-grams. Threshold: the lowest value whose 5-fold cross-validated false-positive rate on the benign pension
-questions is 0 and on all negatives <= 0.5%, then kept no lower than 0.5.
+questions is 0 and on all negatives <= 0.5%, then kept no lower than THRESHOLD_FLOOR (0.8).
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ C_ATTACK = 4.0
 C_DOMAIN = 2.0
 BOOK_PASSAGES = 300
 WRAPS_PER_TEMPLATE = 8
+# Cross-validation folds share templates and phrasings, so out-of-distribution benign text (a member introducing
+# themselves, an answer a model wrote) scores higher than the folds suggest: never below this.
+THRESHOLD_FLOOR = 0.8
 
 
 def read_lines(name: str) -> list[str]:
@@ -188,10 +191,10 @@ def build() -> tuple[bytes, dict]:
     oof = cross_validated(x, y, texts, C_ATTACK)
     pension = np.isin(origin, ["own_benign_pension", "own_benign_framed"])
     negatives = y == 0
-    threshold = 0.5
+    threshold = THRESHOLD_FLOOR
     for t in np.round(np.arange(0.30, 0.951, 0.01), 2):
         if (oof[pension] >= t).sum() == 0 and (oof[negatives] >= t).mean() <= 0.005:
-            threshold = max(0.5, float(t))
+            threshold = max(THRESHOLD_FLOOR, float(t))
             break
     cv = {name: round(float((oof[origin == name] >= threshold).mean()), 4) for name in ATTACK_SETS + BENIGN_SETS}
 
@@ -208,7 +211,7 @@ def build() -> tuple[bytes, dict]:
                  f"({detector.CHAR_FEATURES}) + word 1-2-grams ({detector.WORD_FEATURES})",
         "C": {"attack": C_ATTACK, "domain": C_DOMAIN},
         "threshold": threshold,
-        "threshold_rule": "lowest t >= 0.5 with 5-fold CV FP = 0 on own benign pension questions (plain and framed) and <= 0.5% on all negatives",
+        "threshold_rule": f"lowest t with 5-fold CV FP = 0 on own benign pension questions (plain and framed) and <= 0.5% on all negatives, at least {THRESHOLD_FLOOR}",
         "cross_validated_positive_rate_at_threshold": cv,
         "sources": {
             "own": {name: {"file": f"pension_advisor/guardrails/data/{file}", "count": len(sets[name])}
