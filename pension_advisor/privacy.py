@@ -125,7 +125,7 @@ class QuestionRegistry:
                 self._questions[spelled] = masked_spelled
                 self._questions.move_to_end(spelled)
             for value in found:
-                if len(value) >= 3:
+                if len(value) >= 3 and not MEMBER_ID.fullmatch(value):  # ids have their own mask: pseudonyms
                     for spelled in json_spellings(value):
                         self._strings[spelled] = None
                         self._strings.move_to_end(spelled)

@@ -146,8 +146,10 @@ def check(text: str, status: str, cfg, *, member=None, model_written: str | None
             return {"allowed": not bad, "score": report.toxicity}
         timed("toxicity", toxic)
 
-    if cfg.require_disclaimer and informative and not report.replaced and DISCLAIMER not in report.text:
-        report.text = f"{report.text.rstrip()}\n\n{DISCLAIMER}"
-        report.disclaimer_added = True
-        report.checks.append({"check": "disclaimer", "ms": 0.0, "added": True})
+    if cfg.require_disclaimer and informative and not report.replaced:
+        # Recorded whether or not it had to be added: every informative answer shows this check in its trace.
+        report.disclaimer_added = DISCLAIMER not in report.text
+        if report.disclaimer_added:
+            report.text = f"{report.text.rstrip()}\n\n{DISCLAIMER}"
+        report.checks.append({"check": "disclaimer", "ms": 0.0, "allowed": True, "added": report.disclaimer_added})
     return report
