@@ -169,8 +169,7 @@ REGISTRY = QuestionRegistry()
 
 # Name parts that are also ordinary capitalised words: alone they are not taken for a member's name.
 _COMMON_NAME_WORDS = frozenset(
-    "grace hall wood green white brown young king may will rose ivy poppy harper mason hughes clarke evans "
-    "moore wright jackson thomas james george arthur henry jack noah walsh doyle singh das".split())
+    "grace hall wood green white brown young king may will rose ivy poppy mason jack hope faith joy".split())
 _CAPITALISED_RUN = re.compile(r"[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)*")
 _DATES = re.compile(
     r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})\b")
