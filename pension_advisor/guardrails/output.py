@@ -1,13 +1,21 @@
-"""Output guardrail checks, in order, on the final text before anything is returned or logged.
+"""Output guardrail: what a model wrote is untrusted input; the deterministic frame around it is left alone.
+
+The answer a member reads is a frame built by the code from verified results (header, figures, sources with their
+citations, disclaimer) around a body; only when a model wrote that body (``model_written``, the graph's
+``draft_body``) is there anything to check, and only that part is checked and masked - citations, rule text and
+every other deterministic part come out exactly as the code built them. Checks, in order, on the model's text:
 
 1. Leaks: no system prompt (any 8-word run from the advisor's prompts, or their opening lines) and no tool
-   internals (calculator names, snake_case record fields, tool-call JSON, pseudonyms, tracebacks). A leaking answer
-   is replaced, not trimmed: a partial leak is still a leak.
-2. PII: nobody's but the asking member's. E-mails, phones, ID numbers (SSN, NINO, TFN, PAN, Aadhaar...), names
-   (presidio/spaCy PERSON on the model-written part) and other members' ids are masked; the asking member's own
-   id, name and birth date are kept.
-3. Toxicity: alt-profanity-check per sentence; above the threshold the answer is replaced.
-4. Disclaimer: an answer that gives information (answered / fallback) always ends with it.
+   internals (calculator names, snake_case record fields, tool-call JSON, pseudonyms, tracebacks).
+2. Instructions: instruction-like text, role or prompt talk and chat-template tokens, by the input guardrail's own
+   layers (its rules on every decoded reading, plus rules for answers, and the learned detector with the higher
+   bar used for tool text: tool_output.flag).
+3. PII: nobody's but the asking member's. Other members' names, name parts and birth dates by exact lookup in the
+   member store's index (privacy.MemberIndex), names by NER, ids, e-mails, phones and ID numbers by the regex
+   floor; the asking member's own id, name and birth date stay.
+4. Toxicity: alt-profanity-check per sentence.
+A leak, instructions or toxicity replace the whole answer (a partial leak is still a leak): the node then sets
+status ``withheld``. 5. Disclaimer: an answer that gives information (answered / fallback) always ends with it.
 Each check is reported with its own timing, like the input layers.
 """
 
@@ -18,15 +26,16 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pension_advisor import prompts
+from pension_advisor import privacy, prompts
 from pension_advisor.answer import DISCLAIMER
 
-from . import pii
+from . import rules, tool_output
 from .toxicity import toxicity_scores
 
-SAFE_REPLACEMENT = ("I'm sorry, I couldn't produce a suitable answer to that. "
-                    "An adviser will follow up with you.")
-_MEMBER_ID = re.compile(r"\b(?:AU|US|UK|IN)-\d{3}\b")
+# What a member reads instead of an answer the guardrail withheld: true, and no promise of a follow-up.
+# (Helper `answer` owns the shared replacement text; until answer.py defines one, it is this.)
+SAFE_REPLACEMENT = ("I'm sorry, the answer written for your question did not pass our safety checks, so I can't "
+                    "show it. Please try asking again, perhaps in different words.")
 _INTERNALS = [
     r"\b(?:au|us|uk|in)_[a-z0-9]+(?:_[a-z0-9]+)+\b",           # calculator names: au_preservation_age
     r"\b(?:rule_path|tool_calls?|tool_outcomes?|function_call|args_schema|safe_question|draft_body|retry_feedback|"
@@ -68,6 +77,14 @@ def leak(text: str) -> str | None:
     return None
 
 
+def instructions(text: str) -> str | None:
+    """'role_talk' or the input guardrail's reason code if ``text`` (a model's draft) carries instruction-like text,
+    talk about its role or prompt, or chat-template tokens; else None."""
+    if rules.first_match(rules.ANSWER_ROLE_TALK, text):
+        return "role_talk"
+    return tool_output.flag(text)
+
+
 @dataclass
 class OutputReport:
     text: str
@@ -83,64 +100,56 @@ class OutputReport:
                 "reason_code": self.reason_code, "disclaimer_added": self.disclaimer_added, "checks": self.checks}
 
 
-def _own_strings(member) -> tuple[str, ...]:
-    if member is None:
-        return ()
-    dob = member.date_of_birth
-    return (member.member_id, member.name, *[p for p in member.name.split() if len(p) > 2], dob.isoformat(),
-            dob.strftime("%d/%m/%Y"), dob.strftime("%m/%d/%Y"), f"{dob.day} {dob:%B %Y}")
-
-
-def check(text: str, status: str, cfg, *, member=None, member_id: str | None = None,
-          model_written: str | None = None) -> OutputReport:
-    """Run the output checks on ``text``. ``member`` is the asking member's record (their own data may stay);
-    ``model_written`` is the part an LLM wrote (names are searched there; the rest is our own template)."""
+def check(text: str, status: str, cfg, *, member=None, model_written: str | None = None,
+          others: privacy.MemberIndex | None = None) -> OutputReport:
+    """Run the output checks. ``text`` is the answer as framed; ``model_written`` the part a model wrote (None when
+    the code wrote all of it: nothing to check but the disclaimer); ``member`` the asking member's record (their own
+    data may stay); ``others`` the member store's index, for other members' names and birth dates."""
     report = OutputReport(text=text)
     informative = status in {"answered", "fallback"}
+    part = (model_written or "").strip()
+    if part and part not in text:  # the frame always holds the body verbatim; if not, check the whole text
+        part = text.strip()
 
     def timed(name: str, fn):
         started = time.perf_counter()
         outcome = fn()
         report.checks.append({"check": name, "ms": round((time.perf_counter() - started) * 1000, 3), **outcome})
 
-    if cfg.block_leaks and informative:
+    def replace(code: str) -> None:
+        report.text, report.replaced, report.reason_code = SAFE_REPLACEMENT, True, code
+
+    if part and cfg.block_leaks:
         def leaks():
-            kind = leak(report.text)
+            kind = leak(part) or instructions(part)
             if kind:
-                report.text, report.replaced, report.reason_code = SAFE_REPLACEMENT, True, kind
+                replace(kind)
             return {"allowed": kind is None, "reason_code": kind}
         timed("leaks", leaks)
 
-    if cfg.mask_pii:
+    if part and cfg.mask_pii and not report.replaced:
         def personal_data():
-            own = _own_strings(member) + ((member_id,) if member_id else ())
-            use_ner = cfg.pii_engine == "presidio"
-            names: tuple[str, ...] = ()
-            if use_ner and model_written and model_written in report.text:
-                found = pii.redact(model_written, keep=own, use_ner=True)
-                names = tuple(v for v, k in zip(found.found, found.kinds) if k == "PERSON" and v not in own)
-            result = pii.redact(report.text, keep=own, use_ner=False, names=names)
-            masked_text, kinds = result.text, list(result.kinds)
-            own_id = member.member_id if member is not None else member_id
-            masked_text, n = _MEMBER_ID.subn(lambda m: m.group(0) if m.group(0) == own_id else "<MEMBER_ID>", masked_text)
-            kinds += ["MEMBER_ID"] * sum(1 for m in _MEMBER_ID.finditer(report.text) if m.group(0) != own_id)
-            report.text, report.masked = masked_text, kinds
-            return {"allowed": True, "entities": kinds}
+            nonlocal part
+            found = privacy.mask(part, privacy.answer_context(member, others, ner=cfg.pii_engine == "presidio"))
+            report.text, report.masked, part = report.text.replace(part, found.text), found.kinds, found.text
+            return {"allowed": True, "entities": found.kinds}
         timed("pii", personal_data)
 
-    if cfg.enabled:
+    if part and cfg.enabled and not report.replaced:
         def toxic():
-            # Scored per sentence: a long, polite frame must not dilute one abusive line.
-            sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", report.text) if s.strip()] or [""]
+            # Scored per sentence: a long, polite answer must not dilute one abusive line.
+            sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", part) if s.strip()] or [""]
             report.toxicity = round(max(toxicity_scores(sentences)), 4)
             bad = report.toxicity > cfg.toxicity_threshold
             if bad:
-                report.text, report.replaced, report.reason_code = SAFE_REPLACEMENT, True, "toxicity"
+                replace("toxicity")
             return {"allowed": not bad, "score": report.toxicity}
         timed("toxicity", toxic)
 
-    if cfg.require_disclaimer and informative and DISCLAIMER not in report.text:
-        report.text = f"{report.text.rstrip()}\n\n{DISCLAIMER}"
-        report.disclaimer_added = True
-        report.checks.append({"check": "disclaimer", "ms": 0.0, "added": True})
+    if cfg.require_disclaimer and informative and not report.replaced:
+        # Recorded whether or not it had to be added: every informative answer shows this check in its trace.
+        report.disclaimer_added = DISCLAIMER not in report.text
+        if report.disclaimer_added:
+            report.text = f"{report.text.rstrip()}\n\n{DISCLAIMER}"
+        report.checks.append({"check": "disclaimer", "ms": 0.0, "allowed": True, "added": report.disclaimer_added})
     return report

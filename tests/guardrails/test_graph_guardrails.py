@@ -23,7 +23,7 @@ def test_pii_never_reaches_the_model(make_advisor):
     assert "<PERSON>" in advice.state["safe_question"] and "<UK_NINO>" in advice.state["safe_question"]
     guard = advice.state["input_guardrail"]
     assert set(guard["redactions"]) == {"PERSON", "UK_NINO", "EMAIL", "PHONE"}
-    assert [layer["layer"] for layer in guard["layers"]] == ["normalise", "rules", "detector", "scope", "pii"]
+    assert [layer["layer"] for layer in guard["layers"]] == ["normalise", "rules", "detector", "language", "scope", "pii"]
 
 
 def test_pii_never_reaches_a_trace(make_advisor, tmp_path):

@@ -112,7 +112,7 @@ def test_own_member_id_is_fine_other_ids_are_not(input_cfg):
 
 def test_every_layer_records_a_complete_entry(input_cfg):
     d = decide("What is my preservation age?", input_cfg)
-    assert [e["layer"] for e in d.layers] == ["normalise", "rules", "detector", "scope", "pii"]
+    assert [e["layer"] for e in d.layers] == ["normalise", "rules", "detector", "language", "scope", "pii"]
     for e in d.layers:
         assert LAYER_KEYS <= set(e) and e["allowed"] and e["end_ns"] >= e["start_ns"] and e["ms"] >= 0
     assert d.layers[2]["threshold"] == detector.model().threshold
@@ -164,10 +164,17 @@ def test_llm_classifier_sees_only_masked_text(input_cfg):
     assert seen and "olivia@example.com" not in seen[0] and "<EMAIL>" in seen[0]
 
 
-def test_other_languages_are_declined_politely_hindi_and_hinglish_are_not(input_cfg):
-    d = decide("Ngicela ungitshele ukuthi ngingayithola nini impesheni yami uma ngineminyaka engamashumi ayisithupha.",
-               input_cfg)
-    assert d.reason_code == "unsupported_language" and d.reason_code not in ATTACK_CODES
+def test_other_languages_get_the_honest_english_only_decline_hinglish_is_read(input_cfg):
+    """Issue 15: Mandarin, Spanish, Polish... are declined as unsupported_language (never out of scope, never an
+    attack) with the honest message; Hinglish and English mixed with a few foreign words pass."""
+    for text in ("Ngicela ungitshele ukuthi ngingayithola nini impesheni yami uma ngineminyaka engamashumi ayisithupha.",
+                 "我什么时候可以领取我的养老金？", "¿A qué edad puedo cobrar mi pensión del Seguro Social?",
+                 "Kiedy mogę otrzymać emeryturę państwową w Wielkiej Brytanii?", "मेरी पेंशन कब शुरू होगी?",
+                 "मेरी पेंशन कब शुरू होगी? EPF balance kitna hai?"):  # half in Devanagari: not readable as asked
+        d = decide(text, input_cfg)
+        assert d.reason_code == "unsupported_language" and d.reason_code not in ATTACK_CODES, text
+        assert d.message == "I can only answer in English for now; please ask again in English.", text
     for text in ("Mera EPF kab nikal sakta hoon? Mujhe naukri se nikal diya aur ab paise chahiye.",
-                 "मेरी पेंशन कब शुरू होगी? EPF balance kitna hai?"):
+                 "EPF balance kitna hai?", "Retirement ke baad NPS se kitna lump sum nikal sakte hain?",
+                 "Mi esposo y yo want to know: when can I claim Social Security at full retirement age?"):
         assert decide(text, input_cfg).allowed, text

@@ -21,7 +21,7 @@ ME = Member(member_id="AU-001", name="Olivia Smith", date_of_birth=dt.date(1963,
 
 
 def check(text, cfg, status="answered", body=None):
-    return output.check(text, status, cfg, member=ME, member_id=ME.member_id, model_written=body or text)
+    return output.check(text, status, cfg, member=ME, model_written=body or text)
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -46,7 +46,7 @@ def test_ordinary_answers_are_not_leaks(output_cfg):
 
 
 def test_only_the_asking_members_pii_stays(output_cfg):
-    body = ("Olivia, you are member AU-001, born 17 June 1963. For help, call John Brown on 0412 345 678, "
+    body = ("Hi Olivia, your record (AU-001) shows you were born on 17 June 1963. For help, call John Brown on 0412 345 678, "
             "email help@fund.example.org, or ask member AU-002.")
     report = check(body + "\n\n" + DISCLAIMER, output_cfg, body=body)
     for own in ("Olivia", "AU-001", "17 June 1963"):

@@ -1,4 +1,4 @@
-"""PII is redacted, never a reason to refuse; presidio runs offline with the UK NI recogniser on."""
+"""PII is masked (privacy.mask with NER), never a reason to refuse; presidio runs offline with the UK NI recogniser on."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import socket
 
 import pytest
 
+from pension_advisor import privacy
 from pension_advisor.guardrails import pii
+
+NER = privacy.MaskContext(ner=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -39,7 +42,7 @@ def no_network():
     ("I was born on 17 June 1963, what is my preservation age?", "17 June 1963", "DATE_OF_BIRTH"),
 ])
 def test_pii_is_masked(text, secret, kind):
-    result = pii.redact(text)
+    result = privacy.mask(text, NER)
     assert secret not in result.text and f"<{kind}>" in result.text, result
     assert secret in result.found
 
@@ -60,10 +63,10 @@ def test_uk_nino_recogniser_is_on():
     "My salary is $95,000 and I contribute 12%.",
 ])
 def test_ordinary_details_survive(text):
-    assert pii.redact(text).text == text
+    assert privacy.mask(text, NER).text == text
 
 
-def test_own_member_id_is_kept_and_names_can_be_added():
-    result = pii.redact("I am AU-001, Olivia asked about Olivia's super", keep=("AU-001",), use_ner=False,
-                        names=("Olivia Smith",))
+def test_kept_strings_stay_and_known_strings_go_without_ner():
+    ctx = privacy.MaskContext(keep=("AU-001",), known=(("PERSON", "Olivia Smith"), ("PERSON", "Olivia")))
+    result = privacy.mask("I am AU-001, Olivia asked about Olivia's super", ctx)
     assert result.text == "I am AU-001, <PERSON> asked about <PERSON>'s super"

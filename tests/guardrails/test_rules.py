@@ -115,6 +115,8 @@ def test_long_roleplay_needs_length():
 
 
 def test_pii_floor_keeps_years_and_money():
-    text, kinds = rules.mask_pii("For 2024 2025 2026 I paid $12,500; call 0412 345 678 or mail a@b.com")
-    assert "2024 2025 2026" in text and "$12,500" in text
-    assert kinds == ["EMAIL", "PHONE"]
+    from pension_advisor import privacy
+
+    masked = privacy.mask("For 2024 2025 2026 I paid $12,500; call 0412 345 678 or mail a@b.com")
+    assert "2024 2025 2026" in masked.text and "$12,500" in masked.text
+    assert masked.kinds == ["PHONE", "EMAIL"]
