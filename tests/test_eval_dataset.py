@@ -24,10 +24,6 @@ from pension_advisor.tools import TOOL_SPECS
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = load_dataset(ROOT / "datasets" / "pension_eval.jsonl")
 KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge"
-# Questions a member may ask that the input guardrail (guardrails/, not the planner) refuses today: its scope layer
-# reads a follow-up or an explanation question alone as off-topic, and "my husband's record" as another member's
-# data. Strict: each starts failing (and must leave this list) once the guardrail lets it through.
-REFUSED_BY_INPUT_GUARDRAIL = {"au-25", "us-23", "us-29", "uk-25", "in-25"}
 
 
 def test_dataset_shape():
@@ -65,8 +61,7 @@ def advisor(tmp_path_factory):
     return Advisor(load_settings(env=env), checkpointer=InMemorySaver())
 
 
-@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.xfail(strict=True, reason="refused by the input guardrail"))
-                                 if r.id in REFUSED_BY_INPUT_GUARDRAIL else r for r in ROWS], ids=[r.id for r in ROWS])
+@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
 def test_row_is_on_point(advisor, row):
     [record] = run_dataset(advisor, [row])
     checks = record["checks"]

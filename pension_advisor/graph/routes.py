@@ -20,6 +20,8 @@ def after_input_guardrail(state: AdvisorState) -> str:
 def after_plan(state: AdvisorState) -> str:
     # Anything to answer from (calculations, the member's record, explanations) goes on; a clarifying question or an
     # unknown member goes out as it is.
+    if state.get("status") in ("clarification", "member_not_found"):
+        return "output_guardrail"
     return "tools" if state.get("plan") or state.get("record_fields") or state.get("retrieved") else "output_guardrail"
 
 

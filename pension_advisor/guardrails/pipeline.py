@@ -23,6 +23,7 @@ from typing import Any, Callable
 from pension_advisor import privacy
 
 from . import detector, language, rules
+from .scope import names_the_subject
 from .normalise import normalise
 
 REFUSALS = {
@@ -194,7 +195,7 @@ def check(question: str, cfg, *, member_id: str | None = None, llm: Callable[[st
             return refuse("unsupported_language", lang["score"])
 
         def layer_scope():
-            strong = rules.first_match(rules.STRONG_DOMAIN_WORDS, norm.inspect)
+            strong = rules.first_match(rules.STRONG_DOMAIN_WORDS, norm.inspect) or names_the_subject(norm.inspect)
             weak = rules.first_match(rules.DOMAIN_WORDS, norm.inspect)
             p = domain_p if domain_p is not None else (1.0 if weak else 0.0)
             in_domain = bool(strong) or (bool(weak) and p >= 0.2) or p >= 0.8

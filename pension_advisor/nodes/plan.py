@@ -64,7 +64,9 @@ def plan(state: AdvisorState, services: Services) -> dict:
     calls = calls or found.calls
     update = {"member": member_view, "llm_usage": usage, "planned_from": found.planned_from,
               "record_fields": found.record_fields, "retrieved": found.retrieved}
-    if not calls and found.empty:
+    # A calculation the member asked for that lacks a figure is asked about, even when a passage explains the rule:
+    # the member wanted their number, and a rule without it would leave the question unanswered.
+    if not calls and (found.empty or (found.missing and not found.record_fields)):
         return update | {"plan": [], "status": "clarification", "answer": _clarifying_answer(found, record.country, services)}
     for call in calls:  # state must stay JSON: dates travel as ISO strings
         call["args"] = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in call["args"].items()}

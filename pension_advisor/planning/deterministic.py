@@ -29,6 +29,7 @@ from .record import record_fields
 from .slots import extract_slots
 
 Retriever = Callable[[str], list[dict[str, Any]]]
+CONTINUATION = re.compile(r"^\s*(and|what about|how about|what if|same)\b", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"^\s*(and|what if|what about|how about|then|so|ok|okay|but|instead|also|same)\b|\b(that|instead|then|it)\s*\??\s*$",
                        re.IGNORECASE)
 
@@ -117,6 +118,10 @@ def plan(question: str, member: dict[str, Any], specs: list[ToolSpec], on_date: 
         if not combined.empty or combined.missing:
             result = combined
     asks_nothing = not (result.calls or result.record_fields or result.missing)
+    if asks_nothing and previous is None and CONTINUATION.match(text):
+        # "And for my wife?" with nothing before it continues a conversation this thread never had: ask, don't guess
+        # which rule it meant.
+        result.retrieved = []
     if asks_nothing and DOMAIN.search(text) and VAGUE.search(text):
         result = _overview(text, member, specs, on_date, result)
     return result

@@ -13,7 +13,8 @@ from pension_advisor.members.model import pseudonymise as member_pseudonymise
 
 ME = Member(member_id="AU-001", name="Olivia Harte", date_of_birth=dt.date(1963, 6, 17), country="AU",
             employment_status="employed", marital_status="single", homeowner=True, annual_salary=90000,
-            pension_balance=300000, other_assets=0, contribution_years=30)
+            pension_balance=300000, other_assets=0, contribution_years=30, scheme="Test Super",
+            account_type="accumulation", record_as_of=dt.date(2026, 9, 30))
 
 
 @pytest.fixture
