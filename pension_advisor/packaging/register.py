@@ -56,9 +56,9 @@ class Packaged:
 
 def packaged_rules_dir() -> Path:
     """The rule tables installed with the package (not whatever folder a loaded model pinned)."""
-    import pension_advisor.tools.base as base
+    import pension_advisor.tools.tables as tables
 
-    return Path(base.__file__).with_name("rules")
+    return Path(tables.__file__).with_name("rules")
 
 
 def config_file(path: str | Path | None = None) -> Path:
@@ -90,7 +90,7 @@ def check_inputs(config: Path, rules_dir: Path):
     import yaml
 
     from pension_advisor.config import ConfigError, load_settings
-    from pension_advisor.tools.base import RuleTable
+    from pension_advisor.tools.tables import RuleTable
 
     try:
         settings = load_settings(config, env={})
