@@ -128,6 +128,7 @@ ROUTING = [
     ("AU", "What are my concessional and non-concessional contribution caps?", "au_contribution_caps"),
     ("AU", "Can I use the bring-forward rule?", "au_contribution_caps"),
     ("AU", "How much can I move into an account-based pension under the transfer balance cap?", "au_transfer_balance_cap"),
+    ("AU", "What is my TBC?", "au_transfer_balance_cap"),
     ("AU", "How much tax will I pay on a super lump sum?", "au_super_lump_sum_tax"),
     ("AU", "How much Age Pension could I get?", "au_age_pension"),
     ("AU", "What will my super be worth when I retire?", "au_super_projection"),
@@ -147,6 +148,13 @@ ROUTING = [
     ("IN", "Is tax deducted if I withdraw my PF before 5 years?", "in_epf_withdrawal_tax"),
     ("IN", "Is the interest on my VPF taxable?", "in_epf_interest_tax"),
 ]
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_SPECS))
+def test_intent_patterns_hold_no_control_characters(name):
+    # r"\bTBC\b" was once typed so that two backspace bytes (0x08) stood where \b belonged.
+    for pattern in TOOL_SPECS[name].intents:
+        assert not any(ord(c) < 32 for c in pattern), repr(pattern)
 
 
 @pytest.mark.parametrize("country, question, expected", ROUTING)
