@@ -307,6 +307,8 @@ def age_pension(
     if not reached:
         assumptions.append("You are under Age Pension age, so nothing is payable yet; the test rates show what the current rules would give.")
         summary = f"{age_words}; nothing is payable before then."
+    elif money(pension) == next(f.value for f in more_figures if f.name == "max_rate_fortnight"):  # neither test reduces it
+        summary = f"Your estimated Age Pension is the full rate, {amount_text('AUD', money(pension))} a fortnight."
     elif pension > 0:
         summary = f"Your estimated Age Pension is {amount_text('AUD', money(pension))} a fortnight, set by the {test}."
     else:

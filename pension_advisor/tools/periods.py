@@ -43,6 +43,9 @@ def over_tax_year(run: Callable[[dict], CalcResult], args: dict, country: str, r
             outcome = missing
         if stretches and _same(stretches[-1].outcome, outcome):
             stretches[-1].last = last
+            if isinstance(outcome, CalcResult):  # same figures: keep what the later days add to the notices
+                kept = stretches[-1].outcome
+                kept.notices += [n for n in outcome.notices if n not in kept.notices]
         else:
             stretches.append(Stretch(first, last, outcome))
     answered = [s for s in stretches if isinstance(s.outcome, CalcResult)]
@@ -60,7 +63,7 @@ def _same(a: CalcResult | MissingFigure, b: CalcResult | MissingFigure) -> bool:
 
 
 def _key(result: CalcResult) -> tuple:
-    return tuple((f.name, f.value, f.unit, f.period) for f in result.figures), tuple(result.notices)
+    return tuple((f.name, f.value, f.unit, f.period) for f in result.figures)
 
 
 def _combine(stretches: list[Stretch], answered: list[Stretch], tax_year: str) -> CalcResult:
