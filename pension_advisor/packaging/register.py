@@ -251,10 +251,10 @@ def _packaging_process() -> Iterator[None]:
     """Environment for the answer MLflow asks for while logging; puts back the variables and rule folder after."""
     import mlflow
 
-    from pension_advisor.tools import base
+    from pension_advisor.tools import tables
 
     saved = {k: os.environ.get(k) for k in _PACKAGING_ENV}
-    rules, uri = base.RULES_DIR, mlflow.get_tracking_uri()
+    rules, uri = tables.RULES_DIR, mlflow.get_tracking_uri()
     os.environ.update(_PACKAGING_ENV)
     try:
         yield
@@ -264,5 +264,5 @@ def _packaging_process() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        base.use_rules_dir(rules)
+        tables.use_rules_dir(rules)
         mlflow.set_tracking_uri(uri)

@@ -213,3 +213,9 @@ def amount_text(currency: str, amount: float) -> str:
 
 def date_text(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def age_text(months: int) -> str:
+    """An age in months as words: '67', '66 years and 1 month', '66 years and 10 months'."""
+    years, extra = divmod(months, 12)
+    return f"{years}" if not extra else f"{years} years and {extra} month{'s' if extra > 1 else ''}"

@@ -75,13 +75,14 @@ def _tax_year(country: str, year: int) -> TaxYear:
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str = Field(min_length=1)
-    url: str = Field(pattern=r"^https://\S+$")
+    url: str = Field(pattern=r"^https?://\S+$")
     # The day the text was read; null only for figures migrated from tables that did not record it.
     read_on: dt.date | None = None
 
 
 class RulePeriod(BaseModel):
-    """One value of a figure and the days it applies (``effective_to`` null: to the end of its table)."""
+    """One value of a figure and the days it applies (``effective_to`` null: to the end of its table; a later
+    ``effective_to`` says the figure is known to last beyond the table, which other tables then confirm)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: Any = None
@@ -140,10 +141,13 @@ class RuleTable(BaseModel):
 
     @model_validator(mode="after")
     def _fits_its_year(self) -> RuleTable:
-        year = tax_year_of(self.country, self.starts)
-        if (year.label, year.starts, year.ends) != (self.tax_year, self.starts, self.ends):
-            raise ValueError(f"{self.country} tax year {self.tax_year} runs {year.starts} to {year.ends} "
-                             f"(labelled {year.label}), not {self.starts} to {self.ends}")
+        try:
+            year = tax_year_named(self.country, self.tax_year)
+        except ToolError:
+            raise ValueError(f"tax_year {self.tax_year!r} is not how {self.country} tax years are named") from None
+        if (year.starts, year.ends) != (self.starts, self.ends):
+            raise ValueError(f"{self.country} tax year {self.tax_year} runs {year.starts} to {year.ends}, "
+                             f"not {self.starts} to {self.ends}")
         if self.currency != CURRENCY[self.country]:
             raise ValueError(f"currency is {self.currency}; {self.country} uses {CURRENCY[self.country]}")
         for key, rule in self.rules.items():
@@ -152,8 +156,8 @@ class RuleTable(BaseModel):
                 raise ValueError(f"{key}: no period falls inside {self.starts} to {self.ends}")
             if any(p.effective_from < self.starts for p in rule.periods[1:]):
                 raise ValueError(f"{key}: only the first period may start before the table")
-            if last.effective_to and last.effective_to > self.ends:
-                raise ValueError(f"{key}: effective_to {last.effective_to} is after the table ends ({self.ends})")
+            if any(p.effective_from > self.ends for p in rule.periods):
+                raise ValueError(f"{key}: a period starts after the table ends ({self.ends}): it belongs in a later table")
         return self
 
     def label(self, key: str) -> str:

@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from .base import (
-    Calc, CalcResult, Figure, ToolError, add_months, add_years, age_on, amount_text, born_before, date_text, money,
-    percent,
+    Calc, CalcResult, Figure, ToolError, add_months, add_years, age_on, age_text, amount_text, born_before, date_text,
+    money, percent,
 )
 from .registry import TaxYearArg, calculator
 
@@ -26,7 +26,8 @@ def state_pension_band(calc: Calc, date_of_birth: dt.date) -> tuple[dict, str]:
     if date_of_birth < bands[0]["born_from"]:
         raise ToolError("not_modelled", "State Pension age for people born before 6 December 1953 depends on sex and "
                         "isn't covered; everyone born then has already reached it.", field="date_of_birth")
-    if date_of_birth > bands[-1]["born_to"]:
+    if bands[-1]["born_to"] is not None and date_of_birth > bands[-1]["born_to"]:
+        # The 67-to-68 bands, where a table keeps them as their own figure.
         key = "state_pension_age_67_to_68"
         bands = calc.value(key)
     band = next(b for b in bands if b["born_from"] <= date_of_birth and (b["born_to"] is None or date_of_birth <= b["born_to"]))
@@ -69,7 +70,7 @@ def state_pension_age(date_of_birth: DateOfBirth, on_date: OnDate = None, tax_ye
     if (date_of_birth.month, date_of_birth.day) == (2, 29):
         assumptions.append("A 29 February birthday is taken to fall on 28 February in years that are not leap years.")
     when = "reached it" if reached <= calc.on_date else "reach it"
-    summary = f"Your State Pension age is {age_words}; you {when} on {date_text(reached)}."
+    summary = f"Your State Pension age is {age_text(months)}; you {when} on {date_text(reached)}."
     return calc.result(figures, summary, assumptions, [path])
 
 

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .base import (
-    Calc, CalcResult, Figure, ToolError, add_months, age_at_year_end, age_from, amount_text, check_age, date_text,
-    money, percent, years_until,
+    Calc, CalcResult, Figure, ToolError, add_months, age_at_year_end, age_from, age_text, amount_text, check_age,
+    date_text, money, percent, years_until,
 )
 from .registry import TaxYearArg, calculator
 
@@ -126,8 +126,8 @@ def social_security_benefit(
         "Delayed credits earned in the year benefits start are paid from the following January; the full amount is shown.",
         "The earnings test (benefits withheld when working before full retirement age) is not applied.",
     ]
-    summary = (f"Starting at {years_months(claim)}, your Social Security would be {amount_text('USD', amount)} a month "
-               f"({share:g}% of your PIA); your full retirement age is {years_months(fra)}.")
+    summary = (f"Starting at {age_text(claim)}, your Social Security would be {amount_text('USD', amount)} a month "
+               f"({round(share, 2):g}% of your PIA); your full retirement age is {age_text(fra)}.")
     return calc.result(figures, summary, assumptions, rule_path)
 
 

@@ -68,7 +68,9 @@ def test_state_pension_age_67_to_68(born, reached, age):
     result = state_pension_age(born, TODAY)
     assert result.figure("state_pension_date").value == reached
     assert result.figure("state_pension_age").value == age
-    assert result.summary.startswith(f"Your State Pension age is {age}")
+    years, months = int(age.split()[0]), int(age.split()[2])
+    words = f"{years}" if not months else f"{years} years and {months} month{'s' if months > 1 else ''}"
+    assert result.summary == f"Your State Pension age is {words}; you reach it on {result.summary.split(' on ')[-1]}"
 
 
 def test_born_before_6_december_1953_is_refused():
