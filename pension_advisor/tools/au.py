@@ -11,7 +11,7 @@ from .base import (
     Calc, CalcResult, Figure, MissingFigure, ToolError, add_years, age_from, age_on, amount_text, born_before,
     date_text, money, percent, years_until,
 )
-from .registry import TaxYearArg, calculator
+from .registry import ProjectionYears, RetirementAge, TaxYearArg, calculator
 
 FEB_29_NOTE = "A 29 February birthday is taken to fall on 28 February in years that are not leap years."
 DateOfBirth = Annotated[dt.date, Field(description="The member's date of birth (YYYY-MM-DD).")]
@@ -360,9 +360,9 @@ def _means_tested(calc: Calc, marital_status: str, homeowner: bool, assets: floa
 def super_projection(
     balance: Annotated[float, Field(ge=0, description="Current super balance, AUD.")],
     salary: Annotated[float, Field(ge=0, description="Annual salary on which employer super guarantee is paid, AUD.")] = 0,
-    years: Annotated[int | None, Field(ge=0, le=60, description="Years to project. Default: until retirement_age, from date_of_birth.")] = None,
+    years: ProjectionYears = None,
     date_of_birth: Annotated[dt.date | None, Field(description="The member's date of birth; used when years is not given.")] = None,
-    retirement_age: Annotated[int, Field(ge=40, le=80, description="Age the projection runs to when years is not given (assumption, default 67).")] = 67,
+    retirement_age: RetirementAge = 67,
     annual_return: Annotated[float, Field(ge=-0.5, le=0.5, description="Assumed investment return a year after investment tax, as a ratio (0.06 = 6%).")] = 0.06,
     annual_fee: Annotated[float, Field(ge=0, le=0.1, description="Assumed fees a year as a ratio of the balance (0.01 = 1%).")] = 0.0,
     extra_concessional: Annotated[float, Field(ge=0, description="Extra before-tax (salary sacrifice) contributions a year, AUD.")] = 0,

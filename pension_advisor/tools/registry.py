@@ -25,6 +25,10 @@ TaxYearArg = Annotated[str | None, Field(
                 "figures in force through that year are used, each period shown where one changes; on_date is then "
                 "ignored. Default: the year of on_date.")]
 
+# The projections' horizon, the same for every country's projection.
+ProjectionYears = Annotated[int | None, Field(ge=0, le=60, description="Years to project. Default: until retirement_age, from date_of_birth.")]
+RetirementAge = Annotated[int, Field(ge=40, le=80, description="Age the projection runs to when years is not given (assumption, default 67).")]
+
 
 @dataclass(frozen=True)
 class ToolSpec:

@@ -13,7 +13,7 @@ from .base import (
     Calc, CalcResult, Figure, ToolError, add_months, age_at_year_end, age_from, age_text, amount_text, check_age,
     date_text, money, percent, years_until,
 )
-from .registry import TaxYearArg, calculator
+from .registry import ProjectionYears, RetirementAge, TaxYearArg, calculator
 
 DateOfBirth = Annotated[dt.date, Field(description="The member's date of birth (YYYY-MM-DD).")]
 AgeAtYearEnd = Annotated[int | None, Field(description="Age the member reaches by 31 December of the year asked about. Give this or date_of_birth.")]
@@ -131,6 +131,13 @@ def social_security_benefit(
     return calc.result(figures, summary, assumptions, rule_path)
 
 
+def age_this_year(calc: Calc, age: int | None, date_of_birth: dt.date | None) -> int:
+    """``age`` if given, else the age reached by 31 December of the year asked about (how US limits count age)."""
+    year = calc.on_date.year
+    return age_from(age, date_of_birth, calc.on_date, what="your age at the end of the year",
+                    counted=lambda born: age_at_year_end(born, year))
+
+
 def employee_limit(calc: Calc, age: int) -> tuple[float, float, str | None, str]:
     """The elective deferral limit, the catch-up an age allows, the catch-up's key and the branch taken."""
     base = calc.value("elective_deferral_limit")
@@ -160,9 +167,7 @@ def contribution_limit_401k(
 ) -> CalcResult:
     """United States: how much an employee can defer into a 401(k) in a calendar year: the elective deferral limit plus the catch-up the age reached by 31 December allows."""
     calc = Calc("US", on_date, tax_year)
-    year = calc.on_date.year
-    age = age_from(age, date_of_birth, calc.on_date, what="your age at the end of the year",
-                   counted=lambda born: age_at_year_end(born, year))
+    year, age = calc.on_date.year, age_this_year(calc, age, date_of_birth)
     base, catch_up, key, branch = employee_limit(calc, age)
     base_ref = calc.cite("elective_deferral_limit")
     catch_ref = calc.cite(key or "catch_up_limit_50")
@@ -198,9 +203,7 @@ def ira_contribution_limit(
 ) -> CalcResult:
     """United States: the IRA contribution limit for a tax year (traditional and Roth combined) with the age-50 catch-up, limited to taxable compensation when given."""
     calc = Calc("US", on_date, tax_year)
-    year = calc.on_date.year
-    age = age_from(age, date_of_birth, calc.on_date, what="your age at the end of the year",
-                   counted=lambda born: age_at_year_end(born, year))
+    year, age = calc.on_date.year, age_this_year(calc, age, date_of_birth)
     base, base_ref = calc.value("ira_contribution_limit"), calc.cite("ira_contribution_limit")
     catch_ref = calc.cite("ira_catch_up_50")
     catch_up = calc.value("ira_catch_up_50") if age >= 50 else 0
@@ -351,9 +354,9 @@ def required_minimum_distribution(
 def project_401k(
     balance: Annotated[float, Field(ge=0, description="Current 401(k) balance, USD.")],
     salary: Annotated[float, Field(ge=0, description="Annual salary, USD.")] = 0,
-    years: Annotated[int | None, Field(ge=0, le=60, description="Years to project. Default: until retirement_age, from date_of_birth.")] = None,
+    years: ProjectionYears = None,
     date_of_birth: Annotated[dt.date | None, Field(description="The member's date of birth; used for catch-up eligibility and when years is not given.")] = None,
-    retirement_age: Annotated[int, Field(ge=40, le=80, description="Age the projection runs to when years is not given (assumption, default 67).")] = 67,
+    retirement_age: RetirementAge = 67,
     employee_rate: Annotated[float, Field(ge=0, le=1, description="Employee deferral as a ratio of salary (0.06 = 6%), capped at each year's limit.")] = 0.06,
     employer_rate: Annotated[float, Field(ge=0, le=1, description="Employer contribution as a ratio of salary.")] = 0.0,
     annual_return: Annotated[float, Field(ge=-0.5, le=0.5, description="Assumed investment return a year net of fees, as a ratio.")] = 0.06,
