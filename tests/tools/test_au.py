@@ -399,3 +399,56 @@ PROPERTY_TESTS = {
     "au_age_pension": [test_more_assets_never_raise_age_pension, test_more_income_never_raises_age_pension_and_it_never_exceeds_the_maximum],
     "au_super_projection": [test_super_projection_grows_with_the_balance_and_sg_stays_within_the_guarantee],
 }
+
+
+# --- deeming (issue 13: the income test never deemed financial assets) ----------------------------------------------
+
+import shutil  # noqa: E402
+
+import yaml  # noqa: E402
+
+from pension_advisor.tools import tables  # noqa: E402
+
+
+@pytest.fixture
+def deeming_loaded(tmp_path):
+    """The tables with 2025-26 deeming figures filled in (test values in the shape the table documents)."""
+    folder = tmp_path / "rules"
+    shutil.copytree(tables.RULES_DIR, folder)
+    path = folder / "au" / "2025-26.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["rules"]["age_pension_deeming"].update(
+        value={"threshold": {"single": 64_200, "couple_combined": 106_200}, "lower_rate": 0.0075, "upper_rate": 0.0275},
+        confirmation="official")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    previous = tables.use_rules_dir(folder)
+    yield
+    tables.use_rules_dir(previous)
+
+
+# Services Australia, deeming: "we use deeming rules to work out income from your financial assets ... a lower rate up
+# to a threshold and a higher rate above it" https://www.servicesaustralia.gov.au/deeming (worked by hand from the
+# test values: 64,200 x 0.75% + 235,800 x 2.75% = 6,966 a year = 267.92 a fortnight, 49.92 over the 218 free area,
+# so 24.96 less than the 1,178.70 maximum).
+def test_income_test_deems_financial_assets(deeming_loaded):
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=AP_DATE)
+    assert result.figure("deemed_income").value == 6_966
+    assert result.figure("income_test_rate").value == round(1178.70 - (6_966 / 26 - 218) * 0.5, 2)
+    assert result.figure("estimated_pension_fortnight").value == result.figure("income_test_rate").value
+    assert "income test" in result.summary
+    # Given separately, only the financial assets are deemed (a car is not).
+    fewer = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, financial_assets=50_000, on_date=AP_DATE)
+    assert fewer.figure("deemed_income").value == 375
+    assert fewer.figure("estimated_pension_fortnight").value == 1178.70
+
+
+def test_without_deeming_figures_the_amount_is_refused_naming_them():
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=AP_DATE)
+    assert "estimated_pension_fortnight" not in {f.name for f in result.figures}
+    assert "deeming rates and thresholds" in result.notices[0]
+    # Nothing to deem: the amount stands.
+    assert age_pension(dt.date(1950, 1, 1), "single", True, 300_000, financial_assets=0,
+                       on_date=AP_DATE).figure("estimated_pension_fortnight").value == 1178.70
+
+
+OFFICIAL_EXAMPLES["au_age_pension"].append(test_income_test_deems_financial_assets)

@@ -352,3 +352,12 @@ PROPERTY_TESTS = {
     "uk_drawdown_sustainability": [test_larger_withdrawal_never_lasts_longer,
                                    test_drawdown_with_no_return_lasts_pot_over_withdrawal_and_the_solved_withdrawal_lasts_the_horizon],
 }
+
+
+def test_minimum_pension_age_asked_after_april_2027_is_answered_with_a_notice():
+    # Refused before (no rules after 5 April 2027); the 55-to-57 rule is in the last loaded table, so the answer
+    # uses it and says the 2027-28 figures are not loaded yet.
+    result = pension_access_age(dt.date(1973, 6, 1), dt.date(2027, 5, 1))  # 55 after 6 April 2028: 57 applies
+    assert result.figure("normal_minimum_pension_age").value == 57
+    assert result.figure("earliest_access_date").value == "2030-06-01"
+    assert result.notices == ["The 2027-28 figures are not loaded yet; these are the 2026-27 figures."]
