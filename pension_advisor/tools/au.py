@@ -151,7 +151,7 @@ def contribution_caps(
         Figure(name="general_transfer_balance_cap", label="General transfer balance cap (sets the balance thresholds)", value=money(tbc), unit="AUD", citation=tbc_ref),
     ]
     assumptions = [
-        "The member is not already inside a bring-forward period started in an earlier year.",
+        "You are not already inside a bring-forward period started in an earlier year.",
         "Carry-forward of unused concessional cap (total super balance under $500,000) is not included.",
         "Age tests use age at 1 July of the financial year (a simplification of the ATO's age tests).",
     ]
@@ -181,7 +181,7 @@ def transfer_balance_cap(
         Figure(name="transferable", label="Amount that can move into retirement phase", value=moved, unit="AUD", citation=ref),
         Figure(name="excess", label="Amount that must stay in accumulation (or leave super)", value=money(excess), unit="AUD", citation=ref),
     ]
-    assumptions = ["This is the member's first retirement-phase income stream, so their personal cap equals the general cap; "
+    assumptions = ["This is your first retirement-phase income stream, so your personal cap equals the general cap; "
                    "proportional indexation of an existing transfer balance account is not modelled."]
     summary = f"The general transfer balance cap is {amount_text('AUD', tbc)}, so {amount_text('AUD', moved)} can move into retirement phase"
     summary += f" and {amount_text('AUD', excess)} must stay in accumulation or leave super." if excess else "."

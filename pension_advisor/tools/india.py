@@ -69,7 +69,7 @@ def epf_contribution(
         path = ["wage above the EPS ceiling: EPS share capped" if monthly_basic_wage > split["ceiling"] else "wage within the EPS ceiling"]
         assumptions = ["Both contributions are on the full basic wage + DA; an employer may restrict them to the capped wage."]
     assumptions += [
-        "The member is an EPS member (under 58; joined before 1 September 2014 or on wages within the ceiling).",
+        "You are an EPS member (under 58; joined before 1 September 2014 or on wages within the ceiling).",
         "EDLI premium and administration charges paid by the employer are not included.",
         "Contributions are rounded to the nearest rupee.",
     ]

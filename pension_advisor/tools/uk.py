@@ -236,11 +236,11 @@ def annual_allowance(
     if contributions is not None:
         limit = min(allowance, aa["money_purchase"]) if money_purchase_accessed else allowance
         excess = money(max(0.0, contributions - limit))
-        figures.append(Figure(name="excess_contributions", label="Contributions over the allowance (taxed at the member's marginal rate)", value=excess, unit="GBP", citation=ref))
+        figures.append(Figure(name="excess_contributions", label="Contributions over the allowance (taxed at your marginal rate)", value=excess, unit="GBP", citation=ref))
         if excess:
             summary += f" Your contributions are {amount_text('GBP', excess)} over it."
     assumptions = ["Carry forward of unused allowance from the previous three tax years is not included.",
-                   "Tax relief on the member's own contributions is also limited to 100% of relevant UK earnings."]
+                   "Tax relief on your own contributions is also limited to 100% of your relevant UK earnings."]
     return calc.result(figures, summary, assumptions, path)
 
 

@@ -277,7 +277,7 @@ def early_withdrawal_penalty(
         Figure(name="penalty_applies", label=f"Additional {percent(rate):g}% tax applies", value="yes" if penalty else "no", unit="count", citation=ref),
     ]
     if date_of_birth is not None:
-        figures.append(Figure(name="age_59_half_date", label=f"Date the member reaches {no_penalty_words}", value=add_months(date_of_birth, no_penalty).isoformat(), unit="date", citation=ref))
+        figures.append(Figure(name="age_59_half_date", label=f"Date you reach {no_penalty_words}", value=add_months(date_of_birth, no_penalty).isoformat(), unit="date", citation=ref))
     assumptions = ["Ordinary income tax on the withdrawal is due as well and is not calculated here.",
                    "Other exceptions exist (e.g. some medical expenses, IRA first-home or education withdrawals); see the IRS list."]
     if penalty:
