@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import ConfigError, load_settings
+from .tools.report import CHECK_DAYS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="A retirement advisor for AU, US, UK and IN pension schemes.")
 console = Console()
@@ -152,31 +154,48 @@ def graph(config: Optional[Path] = ConfigOption) -> None:
     print(build_graph(Services(settings)).compile().get_graph().draw_mermaid())
 
 
+class RulesCountry(str, Enum):
+    AU = "AU"
+    US = "US"
+    UK = "UK"
+    IN = "IN"
+
+
 @app.command()
 def rules(
-    country: Optional[str] = typer.Option(None, help="Only this country (AU, US, UK, IN)."),
+    country: Optional[RulesCountry] = typer.Option(None, case_sensitive=False, help="Only this country."),
     as_json: bool = typer.Option(False, "--json", help="Print every rule table as JSON."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the README's per-country calculator tables."),
+    check: bool = typer.Option(False, "--check", help=f"Exit 1 when a country's rules end within {CHECK_DAYS} days, "
+                               "or a loaded year has a figure that is not confirmed; name what to add."),
+    today: Optional[dt.datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="The date --check counts from (default today)."),
 ) -> None:
-    """List the loaded rule tables: per country, the tax years and each figure with its source."""
-    from .tools.base import CURRENCY, rule_tables
+    """The loaded rule tables: per country, the periods covered and every figure with its dates and sources."""
+    from .tools import report
+    from .tools.tables import CURRENCY, rule_tables
 
-    countries = [country.upper()] if country else list(CURRENCY)
-    if any(c not in CURRENCY for c in countries):
-        _fail(f"unknown country '{country}'; use one of {', '.join(CURRENCY)}")
+    countries = [country.value] if country else list(CURRENCY)
+    if check:
+        problems = report.check(today.date() if today else dt.date.today())
+        for line in problems:
+            print(line)
+        if problems:
+            raise typer.Exit(1)
+        print(f"OK: every country's rules run for more than {CHECK_DAYS} days, with every figure confirmed.")
+        return
+    if markdown:
+        print(report.markdown(), end="")
+        return
     if as_json:
         print(json.dumps({c: [t.model_dump(mode="json") for t in rule_tables(c)] for c in countries}, indent=2))
         return
     for c in countries:
-        tables = rule_tables(c)
-        table = Table(title=f"{c}: tax years {', '.join(t.tax_year for t in tables)}", show_lines=False)
-        for col in ("tax year", "figure", "value", "applies from", "source"):
+        table = Table(title=f"{c}: {report.periods_text(rule_tables(c))}", show_lines=False)
+        for col in ("tax year", "figure", "value", "in force", "confirmation", "sources", "note"):
             table.add_column(col, overflow="fold")
-        for t in tables:
-            for key, rule in t.rules.items():
-                value = json.dumps(rule.value, default=str)
-                value = value if len(value) <= 60 else value[:57] + "..."
-                source = f"{rule.source_title}\n{rule.source_url}" + (f"\nnote: {rule.note}" if rule.note else "")
-                table.add_row(t.tax_year, key, value, rule.applies_from.isoformat(), source)
+        for row in report.rows(c):
+            value = row.value if len(row.value) <= 60 else row.value[:57] + "..."
+            table.add_row(row.tax_year, f"{row.label}\n({row.key})", value, row.in_force, row.confirmation, row.sources, row.note)
         console.print(table)
 
 

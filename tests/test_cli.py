@@ -73,15 +73,11 @@ def test_trace_id_printed_when_tracing_on(run, tmp_path):
 
 
 def test_rules_lists_tax_years_and_sources(run):
+    # The command's behaviour is tested in-process (tests/tools/test_rules_cli.py); here: it runs as installed.
     done = run("rules", "--json")
     assert done.returncode == 0, done.stderr
-    tables = json.loads(done.stdout)
-    assert set(tables) == {"AU", "US", "UK", "IN"}
-    for country, years in tables.items():
-        assert len(years) >= 2, f"{country} needs the current and previous tax year"
-        for table in years:
-            for key, rule in table["rules"].items():
-                assert rule["source_title"] and rule["source_url"].startswith("https://"), (country, key)
+    assert set(json.loads(done.stdout)) == {"AU", "US", "UK", "IN"}
     text = run("rules", "--country", "UK", extra_env={"COLUMNS": "300"})
-    assert text.returncode == 0 and "UK: tax years 2025-26, 2026-27" in text.stdout and "legislation.gov.uk" in text.stdout
-    assert run("rules", "--country", "FR").returncode == 2
+    assert text.returncode == 0 and "UK: 2025-26 (6 April 2025 to 5 April 2026)" in text.stdout and "legislation.gov.uk" in text.stdout
+    bad = run("rules", "--country", "FR")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -76,9 +76,9 @@ def test_guardrail_block_never_reaches_the_model(make_advisor):
 
 
 def test_tool_error_is_explained_not_raised(make_advisor):
-    body = "I could not work that out: Social Security can be claimed between 62 and 70."
+    body = "I could not work that out: Social Security can be claimed from 62."
     advisor, fake = make_advisor({"writer": [body], "reviewer": [PASS_VERDICT]})
-    advice = advisor.ask("US-002", "What would my Social Security benefit be if I claim at 75?")
+    advice = advisor.ask("US-002", "What would my Social Security benefit be if I claim at 61?")
     outcome = advice.state["tool_outcomes"][0]
     assert outcome["error"]["code"] and outcome["result"] is None
     # The writer was shown the error so it can explain it.

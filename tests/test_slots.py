@@ -11,6 +11,11 @@ from pension_advisor.planning.slots import extract_slots
     ("I have 28 qualifying years, tax year 2025/26", "UK", {"years": 28, "on_date": dt.date(2025, 4, 6)}),
     ("What is my 401(k) limit for 2025?", "US", {"on_date": dt.date(2025, 1, 1)}),
     ("super caps in 2027", "AU", {"on_date": dt.date(2026, 7, 1)}),  # ATO income year named by its end
+    # India's assessment year 2026-27 taxes FY 2025-26's income (it was read as FY 2026-27).
+    ("How much TDS on my PF withdrawal for AY 2026-27?", "IN", {"on_date": dt.date(2025, 4, 1)}),
+    ("EPF interest tax, assessment year 2026-27", "IN", {"on_date": dt.date(2025, 4, 1)}),
+    ("EPF interest tax for A.Y. 2026-27", "IN", {"on_date": dt.date(2025, 4, 1)}),
+    ("EPF interest tax for FY 2026-27", "IN", {"on_date": dt.date(2026, 4, 1)}),
     ("born 12 March 1962, what is my preservation age", "AU", {"date_of_birth": dt.date(1962, 3, 12)}),
     ("my basic wage is ₹25,000 a month", "IN", {"amount": 25000.0, "salary": 25000.0}),
     ("I have £2.5m saved", "UK", {"amount": 2_500_000.0}),

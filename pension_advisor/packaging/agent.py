@@ -38,9 +38,9 @@ def pin_rule_tables(rules_dir: str | Path) -> Path:
     """Make the calculators read the rule tables under ``rules_dir`` (``<cc>/<tax year>.yaml``) from now on.
 
     Returns the folder used before, so a caller can put it back. The folder is process-wide
-    (``tools.base.use_rules_dir``), so one process serves one set of rule tables (the logged model's).
+    (``tools.tables.use_rules_dir``), so one process serves one set of rule tables (the logged model's).
     """
-    from pension_advisor.tools.base import use_rules_dir
+    from pension_advisor.tools.tables import use_rules_dir
 
     rules_dir = Path(rules_dir)
     if not any(rules_dir.glob("*/*.yaml")):

@@ -56,9 +56,9 @@ class Packaged:
 
 def packaged_rules_dir() -> Path:
     """The rule tables installed with the package (not whatever folder a loaded model pinned)."""
-    import pension_advisor.tools.base as base
+    import pension_advisor.tools.tables as tables
 
-    return Path(base.__file__).with_name("rules")
+    return Path(tables.__file__).with_name("rules")
 
 
 def config_file(path: str | Path | None = None) -> Path:
@@ -90,7 +90,7 @@ def check_inputs(config: Path, rules_dir: Path):
     import yaml
 
     from pension_advisor.config import ConfigError, load_settings
-    from pension_advisor.tools.base import RuleTable
+    from pension_advisor.tools.tables import RuleTable
 
     try:
         settings = load_settings(config, env={})
@@ -251,10 +251,10 @@ def _packaging_process() -> Iterator[None]:
     """Environment for the answer MLflow asks for while logging; puts back the variables and rule folder after."""
     import mlflow
 
-    from pension_advisor.tools import base
+    from pension_advisor.tools import tables
 
     saved = {k: os.environ.get(k) for k in _PACKAGING_ENV}
-    rules, uri = base.RULES_DIR, mlflow.get_tracking_uri()
+    rules, uri = tables.RULES_DIR, mlflow.get_tracking_uri()
     os.environ.update(_PACKAGING_ENV)
     try:
         yield
@@ -264,5 +264,5 @@ def _packaging_process() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        base.use_rules_dir(rules)
+        tables.use_rules_dir(rules)
         mlflow.set_tracking_uri(uri)

@@ -32,9 +32,11 @@ def _money(text: str) -> list[tuple[int, float]]:
 
 def _tax_year_date(text: str, country: str) -> dt.date | None:
     month, day = _TAX_YEAR_START[country]
-    if m := re.search(r"\b(?:FY\s?)?(20\d\d)\s?[-/–]\s?(\d\d)\b", text, re.IGNORECASE):
-        start = int(m.group(1))
-        if (start + 1) % 100 == int(m.group(2)):
+    if m := re.search(r"\b(A\.?Y\.?\s?|assessment\s+year\s+)?(?:FY\s?)?(20\d\d)\s?[-/–]\s?(\d\d)\b", text, re.IGNORECASE):
+        start = int(m.group(2))
+        if (start + 1) % 100 == int(m.group(3)):
+            # An assessment year ("AY 2026-27") assesses the income of the financial year before it (FY 2025-26).
+            start -= 1 if m.group(1) else 0
             return dt.date(start, month, day) if country != "US" else dt.date(start, 1, 1)
     if m := re.search(r"\b(?:in|for|during|tax year|income year|financial year)\s+(20\d\d)\b", text, re.IGNORECASE):
         year = int(m.group(1))

@@ -24,7 +24,7 @@ def citation_quality(inputs: Any = None, outputs: Any = None) -> Feedback:
       record or question, that carry a [n] mark;
     - resolving: [n] marks in the body that have an entry in the answer's "Sources:" list;
     - loaded: Sources entries whose URL is the source_url of a rule in the member's country's loaded rule
-      tables (``tools.base.rule_tables``); another country's source or an invented URL fails.
+      tables (``tools.tables.source_urls``); another country's source or an invented URL fails.
 
     A reply with no figures and no citations (blocked, clarification) scores 1.0.
     """

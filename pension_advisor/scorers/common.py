@@ -157,11 +157,10 @@ def _description_numbers(country: str | None) -> frozenset[float]:
 
 def rule_source_urls(country: str | None) -> frozenset[str]:
     """The source URLs of every loaded rule table of ``country`` (all countries when unknown). Not cached here:
-    rule_tables is, and a model that switches rule folders (tools.base.use_rules_dir) must not see stale URLs."""
-    from pension_advisor.tools.base import rule_tables
+    rule_tables is, and a model that switches rule folders (tools.tables.use_rules_dir) must not see stale URLs."""
+    from pension_advisor.tools.tables import source_urls
 
-    return frozenset(rule.source_url for c in ([country] if country else list(CURRENCY))
-                     for table in rule_tables(c) for rule in table.rules.values())
+    return source_urls(country)
 
 
 def code_feedback(name: str, value: float, rationale: str, **metadata: Any) -> Feedback:

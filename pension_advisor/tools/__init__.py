@@ -1,11 +1,11 @@
-"""Country calculators: pure functions over cited rule tables, exposed as tool specs."""
+"""Country calculators: pure functions over cited rule tables, each declared once with @calculator."""
 
 from __future__ import annotations
 
-from . import au, india, uk, us
-from .base import CalcResult, Citation, Figure, ToolError
-from .registry import ToolSpec
+# Importing a country module registers its calculators; this order is the order the planner sees them in.
+from . import au, us, uk, india  # noqa: F401,I001
+from .base import CalcResult, Citation, Figure
+from .errors import MissingFigure, ToolError
+from .registry import TOOL_SPECS, ToolSpec
 
-TOOL_SPECS: dict[str, ToolSpec] = {spec.name: spec for module in (au, us, uk, india) for spec in module.SPECS}
-
-__all__ = ["TOOL_SPECS", "ToolSpec", "CalcResult", "Citation", "Figure", "ToolError"]
+__all__ = ["TOOL_SPECS", "ToolSpec", "CalcResult", "Citation", "Figure", "MissingFigure", "ToolError"]

@@ -1,8 +1,8 @@
-"""What every calculator returns, and the rule tables they read.
+"""What every calculator returns, the one view of the rule tables a calculation reads, and shared helpers.
 
-Rules are data: one YAML file per country and tax year under ``tools/rules/<cc>/``. Each file
-declares the period it covers; :func:`rules_for` picks the file whose period contains the date
-asked about, and refuses (``NoRulesForDate``) rather than reuse another year's numbers.
+A calculator opens a :class:`Calc` for its country and date, reads figures through it (each cited once), and ends
+with :meth:`Calc.result`. Dates after the last loaded tax year use the last loaded figures and say so in
+``notices``; a figure that is not loaded or not confirmed for the date raises ``MissingFigure``.
 """
 
 from __future__ import annotations
@@ -10,35 +10,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-RULES_DIR = Path(__file__).parent / "rules"
+from .errors import MissingFigure, ToolError
+from .tables import COUNTRY_NAME, CURRENCY, Country, InForce, figure_on, rule_tables, tax_year_named, tax_year_of
 
-Country = Literal["AU", "US", "UK", "IN"]
-CURRENCY: dict[str, str] = {"AU": "AUD", "US": "USD", "UK": "GBP", "IN": "INR"}
-
-
-class ToolError(Exception):
-    """A calculator refused its inputs. ``code`` is stable; ``message`` tells the caller what to fix."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class NoRulesForDate(ToolError):
-    def __init__(self, country: str, on_date: dt.date, loaded: list[str]):
-        super().__init__(
-            "no_rules_for_year",
-            f"No {country} rules are loaded for {on_date.isoformat()} "
-            f"(loaded tax years: {', '.join(loaded) or 'none'}).",
-        )
+__all__ = ["CURRENCY", "Country", "Calc", "CalcResult", "Citation", "Figure", "MissingFigure", "ToolError"]
 
 
 class Citation(BaseModel):
@@ -56,15 +35,19 @@ class Figure(BaseModel):
     label: str
     value: float | int | str
     unit: str = Field(description="A currency code (AUD, USD, GBP, INR), '%', 'years', 'months', 'weeks', 'date' or 'count'.")
-    period: str | None = Field(default=None, description="'week', 'month', 'year' for amounts paid per period.")
+    period: str | None = Field(default=None, description="'week', 'fortnight', 'month', 'quarter', 'year' for amounts paid per period.")
     citation: int = Field(description="Index into CalcResult.citations.")
+    valid_from: dt.date | None = Field(default=None, description="Set when a tax year is split: the first day this value applies.")
+    valid_to: dt.date | None = Field(default=None, description="Set when a tax year is split: the last day this value applies.")
 
 
 class CalcResult(BaseModel):
-    tool: str
+    tool: str = ""
     country: Country
     tax_year: str
     currency: str
+    summary: str = Field(description="One plain sentence, second person, answering the calculator's question from its figures.")
+    notices: list[str] = Field(default_factory=list, description="Statements the member must see first (old figures used, a figure changed).")
     figures: list[Figure]
     assumptions: list[str] = []
     rule_path: list[str] = Field(default_factory=list, description="The branches of the rule the calculation took.")
@@ -77,91 +60,106 @@ class CalcResult(BaseModel):
         raise KeyError(name)
 
 
-class RuleFigure(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    value: Any
-    applies_from: dt.date
-    source_title: str
-    source_url: str
-    note: str | None = None
+class Calc:
+    """One calculation's view of the rule tables.
 
+    ``on_date`` is the day asked about (default today; with ``tax_year``, that year's first day unless ``on_date``
+    falls inside it). Figures are read for that day; after the last loaded year, for the last loaded day, with a
+    notice saying so.
+    """
 
-class RuleTable(BaseModel):
-    """One country's rules for one tax year, as loaded from YAML."""
+    def __init__(self, country: str, on_date: dt.date | None = None, tax_year: str | None = None):
+        self.country = country
+        if tax_year:
+            year = tax_year_named(country, tax_year)
+            day = on_date if on_date and year.starts <= on_date <= year.ends else year.starts
+        else:
+            day = on_date or dt.date.today()
+        tables = rule_tables(country)
+        if not tables:
+            raise ToolError("no_rules_loaded", f"No {COUNTRY_NAME[country]} rules are loaded, so I can't work this out.")
+        last = tables[-1]
+        self.on_date = day
+        self.rule_date = min(day, last.ends)
+        self.notices: list[str] = []
+        if day > last.ends:
+            self.notices.append(f"The {tax_year_of(country, day).label} figures are not loaded yet; "
+                                f"these are the {last.tax_year} figures.")
+        self.year = tax_year_of(country, self.rule_date)
+        self.citations: list[Citation] = []
 
-    model_config = ConfigDict(extra="forbid")
-    country: Country
-    tax_year: str
-    starts: dt.date
-    ends: dt.date
-    currency: str
-    rules: dict[str, RuleFigure]
+    @property
+    def tax_year(self) -> str:
+        return self.year.label
+
+    @property
+    def currency(self) -> str:
+        return CURRENCY[self.country]
+
+    def figure(self, key: str) -> InForce:
+        return figure_on(self.country, key, self.rule_date)
 
     def value(self, key: str) -> Any:
-        return self._get(key).value
+        return self.figure(key).value
 
-    def cite(self, key: str) -> Citation:
-        rule = self._get(key)
-        return Citation(title=rule.source_title, url=rule.source_url, tax_year=self.tax_year, rule=key)
-
-    def _get(self, key: str) -> RuleFigure:
+    def loaded(self, key: str) -> bool:
+        """Whether the tables hold ``key`` (confirmed or not) for the day used: which of two alternative figures applies."""
         try:
-            return self.rules[key]
-        except KeyError:
-            raise ToolError(
-                "rule_not_loaded", f"The {self.country} {self.tax_year} rule table has no '{key}' figure."
-            ) from None
+            self.figure(key)
+        except MissingFigure as missing:
+            return missing.code == "figure_not_confirmed"
+        return True
+
+    def cite(self, key: str) -> int:
+        """The index of ``key``'s source in this result's citations (added once)."""
+        source = self.figure(key).period.sources[0]
+        citation = Citation(title=source.title, url=source.url, tax_year=self.tax_year, rule=key)
+        if citation not in self.citations:
+            self.citations.append(citation)
+        return self.citations.index(citation)
+
+    def result(self, figures: list[Figure], summary: str, assumptions: list[str] | None = None,
+               rule_path: list[str] | None = None, notices: list[str] | None = None) -> CalcResult:
+        return CalcResult(country=self.country, tax_year=self.tax_year, currency=self.currency, summary=summary,
+                          notices=self.notices + (notices or []), figures=figures, assumptions=assumptions or [],
+                          rule_path=rule_path or [], citations=self.citations)
 
 
-def use_rules_dir(folder: Path) -> Path:
-    """Read rule tables from ``folder`` from now on (a logged model's copies); returns the folder used before.
-    Process-wide, like the cache it clears."""
-    global RULES_DIR
-    previous, RULES_DIR = RULES_DIR, Path(folder)
-    rule_tables.cache_clear()
-    return previous
+# --- shared preambles -------------------------------------------------------------------------------------------
+
+def age_from(age: int | float | None, date_of_birth: dt.date | None, on: dt.date, *, what: str,
+             counted=None) -> int | float:
+    """``age`` if given, else the age from ``date_of_birth`` (``counted(date_of_birth)``, default completed years on
+    ``on``); a ToolError asking for either when both are missing."""
+    if age is None:
+        if date_of_birth is None:
+            raise ToolError("missing_age", f"I need {what} or your date of birth.", field="date_of_birth")
+        age = counted(date_of_birth) if counted else age_on(date_of_birth, on)
+    check_age(age)
+    return age
 
 
-@lru_cache(maxsize=None)
-def rule_tables(country: str) -> tuple[RuleTable, ...]:
-    folder = RULES_DIR / country.lower()
-    tables = [RuleTable.model_validate(yaml.safe_load(p.read_text())) for p in sorted(folder.glob("*.yaml"))]
-    return tuple(sorted(tables, key=lambda t: t.starts))
+def years_until(years: int | None, date_of_birth: dt.date | None, age: int, on: dt.date) -> int:
+    """``years`` if given, else the whole years from ``on`` until ``age`` (at least 0)."""
+    if years is None:
+        if date_of_birth is None:
+            raise ToolError("missing_years", "I need the number of years to project or your date of birth.", field="years")
+        years = max(0, age - age_on(date_of_birth, on))
+    return years
 
 
-def rules_for(country: str, on_date: dt.date | None = None) -> RuleTable:
-    """The rule table in force in ``country`` on ``on_date`` (default: today)."""
-    on_date = on_date or dt.date.today()
-    tables = rule_tables(country)
-    for table in tables:
-        if table.starts <= on_date <= table.ends:
-            return table
-    raise NoRulesForDate(country, on_date, [t.tax_year for t in tables])
+def born_before(date_of_birth: dt.date, on: dt.date) -> None:
+    if date_of_birth >= on:
+        raise ToolError("date_of_birth_in_future", "The date of birth must be before the date asked about.",
+                        field="date_of_birth")
 
 
-class CitationList:
-    """Collects citations for one result so each figure can point at its source by index."""
-
-    def __init__(self, table: RuleTable):
-        self.table = table
-        self.items: list[Citation] = []
-
-    def __call__(self, key: str) -> int:
-        citation = self.table.cite(key)
-        if citation not in self.items:
-            self.items.append(citation)
-        return self.items.index(citation)
-
-
-def check_age(name: str, age: float, low: float = 15, high: float = 110) -> None:
+def check_age(age: float, low: float = 15, high: float = 110) -> None:
     if not low <= age <= high:
-        raise ToolError("age_out_of_range", f"{name} must be between {low:g} and {high:g}; got {age:g}.")
+        raise ToolError("age_out_of_range", f"The age must be between {low:g} and {high:g}; {age:g} was given.", field="age")
 
 
-def check_non_negative(name: str, amount: float) -> None:
-    if amount < 0:
-        raise ToolError("negative_amount", f"{name} cannot be negative; got {amount:g}.")
-
+# --- dates and amounts ------------------------------------------------------------------------------------------
 
 def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:
     """Completed years of age on ``on_date``."""
@@ -202,10 +200,22 @@ def percent(ratio: float) -> float:
     return float(Decimal(str(ratio)) * 100)
 
 
-def build_result(tool: str, rules: RuleTable, cite: CitationList, figures: list[Figure],
-                 assumptions: list[str] | None = None, rule_path: list[str] | None = None) -> CalcResult:
-    """A CalcResult for ``tool`` from the rule table used and the citations collected."""
-    return CalcResult(
-        tool=tool, country=rules.country, tax_year=rules.tax_year, currency=rules.currency,
-        figures=figures, assumptions=assumptions or [], rule_path=rule_path or [], citations=cite.items,
-    )
+# --- words for summaries ----------------------------------------------------------------------------------------
+
+SYMBOL = {"AUD": "$", "USD": "$", "GBP": "£", "INR": "Rs "}
+
+
+def amount_text(currency: str, amount: float) -> str:
+    """$1,234.50 / £60,000 / Rs 1,250: cents only when there are some."""
+    number = f"{amount:,.2f}" if round(amount, 2) != round(amount) else f"{amount:,.0f}"
+    return f"{SYMBOL[currency]}{number}"
+
+
+def date_text(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def age_text(months: int) -> str:
+    """An age in months as words: '67', '66 years and 1 month', '66 years and 10 months'."""
+    years, extra = divmod(months, 12)
+    return f"{years}" if not extra else f"{years} years and {extra} month{'s' if extra > 1 else ''}"

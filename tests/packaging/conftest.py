@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlflow
 import pytest
 
-import pension_advisor.tools.base as rules_module
+import pension_advisor.tools.tables as rules_module
 from pension_advisor.packaging import agent
 from pension_advisor.services import Services
 

@@ -136,7 +136,7 @@ def test_the_loaded_model_reads_its_logged_config_and_rule_tables(store, scripte
         text = table.read_text()
         assert "{born_before: 1963-07-01, age: 58}" in text
         table.write_text(text.replace("{born_before: 1963-07-01, age: 58}", "{born_before: 1963-07-01, age: 59}")
-                         .replace('source_title: "ATO - Schedule 11', 'source_title: "LOGGED COPY ATO - Schedule 11'))
+                         .replace('title: "ATO - Schedule 11', 'title: "LOGGED COPY ATO - Schedule 11'))
     installed = fingerprint(packaged_rules_dir())
 
     # The scripted writer states 59: the judge's pre-check lets it through only if the calculator said 59.

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
 from pension_advisor.tools.au import preservation_age, super_guarantee
-from pension_advisor.tools.base import NoRulesForDate
+from pension_advisor.tools import MissingFigure
 
 TODAY = dt.date(2026, 11, 26)
 LAST_YEAR = dt.date(2026, 1, 15)  # 2025-26 financial year
@@ -106,20 +106,31 @@ def test_super_guarantee_2026_27_uses_annual_maximum_contributions_base():
     assert super_guarantee(250_000, TODAY).figure("employer_sg").value == 30_000.00
 
 
-def test_super_guarantee_rejects_negative_salary():
+def test_super_guarantee_rejects_negative_salary_in_plain_words():
     with pytest.raises(ToolError) as err:
         super_guarantee(-1, TODAY)
-    assert err.value.code == "negative_amount"
+    assert (err.value.code, err.value.field) == ("invalid_input", "salary")
+    assert err.value.message == "The salary can't be negative."
 
 
-@pytest.mark.parametrize("when", [dt.date(2019, 3, 1), dt.date(2024, 7, 1), dt.date(2027, 7, 1)])
-def test_no_rules_for_other_years(when):
-    with pytest.raises(NoRulesForDate) as err:
+@pytest.mark.parametrize("when", [dt.date(2019, 3, 1), dt.date(2024, 7, 1)])
+def test_before_the_sg_rate_in_the_tables_the_sg_is_refused_naming_the_figure(when):
+    # The 12% rate took effect on 1 July 2025; earlier rates are not loaded.
+    with pytest.raises(MissingFigure) as err:
         super_guarantee(80_000, when)
-    assert err.value.code == "no_rules_for_year"
-    assert "2025-26" in err.value.message and "2026-27" in err.value.message
-    with pytest.raises(NoRulesForDate):
-        preservation_age(dt.date(1960, 1, 1), when)
+    assert err.value.code == "figure_not_loaded" and err.value.figure == "super_guarantee_rate"
+    assert "super guarantee rate" in err.value.message
+    # Preservation age bands have applied since 1999 (the figure's own effective date): answered.
+    assert preservation_age(dt.date(1960, 1, 1), when).figure("preservation_age").value == 55
+
+
+def test_after_the_last_loaded_year_the_last_figures_are_used_and_said_so():
+    result = super_guarantee(80_000, dt.date(2027, 7, 1))
+    assert result.tax_year == "2026-27"
+    assert result.notices == ["The 2027-28 figures are not loaded yet; these are the 2026-27 figures."]
+    assert result.figure("employer_sg").value == 9_600
+    # Inside the loaded years there is no such notice.
+    assert super_guarantee(80_000, TODAY).notices == []
 
 
 @PROPERTY
@@ -196,13 +207,13 @@ def test_transfer_balance_cap():
 # (in the search corpus: taxed element 20% under preservation age, nil at 60 or more; untaxed element 30% / 15% up to
 # the untaxed plan cap, 45% above; Medicare levy on top.)
 def test_lump_sum_over_60_taxed_element_is_tax_free():
-    result = super_lump_sum_tax(200_000, dt.date(1962, 5, 1), on_date=TODAY)
+    result = super_lump_sum_tax(200_000, date_of_birth=dt.date(1962, 5, 1), on_date=TODAY)
     assert result.figure("total_tax").value == 0
     assert result.figure("net_payment").value == 200_000
 
 
 def test_lump_sum_under_60_taxed_20_percent_plus_medicare():
-    result = super_lump_sum_tax(50_000, dt.date(1980, 5, 1), tax_free_component=10_000, on_date=TODAY)
+    result = super_lump_sum_tax(50_000, date_of_birth=dt.date(1980, 5, 1), tax_free_component=10_000, on_date=TODAY)
     assert result.figure("tax_on_taxed_element").value == 10_000  # 20%
     assert result.figure("medicare_levy").value == 1_000           # 2%
     assert result.figure("net_payment").value == 49_000
@@ -210,12 +221,21 @@ def test_lump_sum_under_60_taxed_20_percent_plus_medicare():
 
 def test_lump_sum_untaxed_element_and_plan_cap():
     # 2025-26, age 60+: 15% up to the $1,865,000 untaxed plan cap, 45% above; Medicare levy on the whole element.
-    result = super_lump_sum_tax(0, dt.date(1960, 5, 1), untaxed_element=2_000_000, on_date=LAST_YEAR)
+    result = super_lump_sum_tax(0, date_of_birth=dt.date(1960, 5, 1), untaxed_element=2_000_000, on_date=LAST_YEAR)
     assert result.figure("tax_on_untaxed_element").value == round(1_865_000 * 0.15 + 135_000 * 0.45, 2)
     assert result.figure("medicare_levy").value == 40_000
-    # 2026-27: cap not loaded, so the assumption is stated.
-    later = super_lump_sum_tax(0, dt.date(1960, 5, 1), untaxed_element=100_000, on_date=TODAY)
-    assert any("untaxed plan cap is not confirmed" in a for a in later.assumptions)
+    assert result.figure("untaxed_plan_cap").value == 1_865_000
+
+
+def test_lump_sum_with_an_untaxed_element_is_refused_while_the_plan_cap_is_not_confirmed():
+    # 2026-27: the untaxed plan cap is not_confirmed. Before, the untaxed element was silently assumed below the cap
+    # (taxed at the lower tier); now the member is told which figure is missing.
+    with pytest.raises(MissingFigure) as err:
+        super_lump_sum_tax(0, date_of_birth=dt.date(1960, 5, 1), untaxed_element=100_000, on_date=TODAY)
+    assert (err.value.code, err.value.figure) == ("figure_not_confirmed", "untaxed_plan_cap")
+    assert "untaxed plan cap" in err.value.message and "untaxed_plan_cap" not in err.value.message
+    # Without an untaxed element the cap does not matter, so the answer stands.
+    assert super_lump_sum_tax(100_000, date_of_birth=dt.date(1960, 5, 1), on_date=TODAY).figure("total_tax").value == 0
 
 
 # Age Pension (Services Australia, rates 20 Sep 2025 - 19 Mar 2026):
@@ -224,7 +244,7 @@ AP_DATE = dt.date(2025, 12, 1)
 
 
 def test_age_pension_full_rate_single_homeowner():
-    result = age_pension(dt.date(1955, 3, 3), "single", True, 300_000, 5_000, on_date=AP_DATE)
+    result = age_pension(dt.date(1955, 3, 3), "single", True, 300_000, 5_000, financial_assets=0, on_date=AP_DATE)
     assert result.figure("estimated_pension_fortnight").value == 1178.70
     assert result.figure("age_pension_age").value.startswith("reached")
 
@@ -236,18 +256,18 @@ def test_age_pension_full_rate_single_homeowner():
 # amounts are worked out by hand from the rule table's figures and that taper.)
 def test_age_pension_assets_test_taper_and_cut_off():
     # $100,000 over the $321,500 limit -> $300 a fortnight less.
-    result = age_pension(dt.date(1955, 3, 3), "single", True, 421_500, on_date=AP_DATE)
+    result = age_pension(dt.date(1955, 3, 3), "single", True, 421_500, financial_assets=0, on_date=AP_DATE)
     assert result.figure("estimated_pension_fortnight").value == 878.70
     assert "assets test" in result.rule_path[-1]
     # Published single homeowner cut-off $714,500: nothing payable just above it.
-    assert age_pension(dt.date(1955, 3, 3), "single", True, 715_000, on_date=AP_DATE).figure("estimated_pension_fortnight").value == 0
+    assert age_pension(dt.date(1955, 3, 3), "single", True, 715_000, financial_assets=0, on_date=AP_DATE).figure("estimated_pension_fortnight").value == 0
 
 
 # Services Australia income test: couples lose 25 cents each (50 cents combined) for each dollar of combined income
 # over the free area. https://www.servicesaustralia.gov.au/income-test-for-age-pension
 def test_age_pension_income_test_couple():
     # Couple combined: free area $380 a fortnight, 50c per $1 of combined income above it.
-    result = age_pension(dt.date(1956, 8, 1), "couple", True, 100_000, 26 * 580, on_date=AP_DATE)
+    result = age_pension(dt.date(1956, 8, 1), "couple", True, 100_000, 26 * 580, financial_assets=0, on_date=AP_DATE)
     assert result.figure("max_rate_fortnight").value == 1777.00
     assert result.figure("estimated_pension_fortnight").value == 1677.00
 
@@ -256,11 +276,13 @@ def test_age_pension_age_and_missing_rates():
     result = age_pension(dt.date(1960, 2, 29), "single", False, 0, on_date=TODAY)
     assert result.figure("age_pension_age").value == 67
     assert result.figure("age_pension_date").value == "2027-02-28"
-    assert any("not loaded" in a for a in result.assumptions)
+    assert "estimated_pension_fortnight" not in {f.name for f in result.figures}
+    assert len(result.notices) == 1 and "maximum Age Pension rates" in result.notices[0]
+    assert "not been confirmed" in result.notices[0]
     young = age_pension(dt.date(1970, 1, 1), "single", True, 0, on_date=AP_DATE)
     assert young.figure("estimated_pension_fortnight").value == 0
     # Super counts only from Age Pension age.
-    older = age_pension(dt.date(1955, 1, 1), "single", True, 300_000, super_balance=100_000, on_date=AP_DATE)
+    older = age_pension(dt.date(1955, 1, 1), "single", True, 300_000, super_balance=100_000, financial_assets=0, on_date=AP_DATE)
     assert older.figure("estimated_pension_fortnight").value == round(1178.70 - 78_500 / 1000 * 3, 2)
 
 
@@ -268,8 +290,8 @@ def test_age_pension_age_and_missing_rates():
 @given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False), st.booleans(), st.sampled_from(["single", "couple"]))
 def test_more_assets_never_raise_age_pension(a, b, home, status):
     low, high = sorted((a, b))
-    first = age_pension(dt.date(1950, 1, 1), status, home, low, on_date=AP_DATE).figure("estimated_pension_fortnight").value
-    second = age_pension(dt.date(1950, 1, 1), status, home, high, on_date=AP_DATE).figure("estimated_pension_fortnight").value
+    first = age_pension(dt.date(1950, 1, 1), status, home, low, financial_assets=0, on_date=AP_DATE).figure("estimated_pension_fortnight").value
+    second = age_pension(dt.date(1950, 1, 1), status, home, high, financial_assets=0, on_date=AP_DATE).figure("estimated_pension_fortnight").value
     assert first >= second >= 0
 
 
@@ -320,14 +342,16 @@ def test_transfer_balance_cap_splits_the_amount_and_never_exceeds_the_cap(a, b, 
        st.sampled_from([LAST_YEAR, TODAY]))
 def test_lump_sum_tax_is_bounded_and_never_falls_with_size_or_rises_with_age(taxed, untaxed, extra, a, b, when):
     older, younger = sorted((a, b))
-    result = super_lump_sum_tax(taxed, younger, untaxed, on_date=when)
+    when, untaxed = (when, untaxed) if when == LAST_YEAR else (when, 0.0)  # no confirmed untaxed plan cap for 2026-27
+    result = super_lump_sum_tax(taxed, untaxed, date_of_birth=younger, on_date=when)
     tax = result.figure("total_tax").value
     # Table 13 top rates plus the 2% Medicare levy: at most 22% of the taxed element and 47% of the untaxed element.
     assert 0 <= tax <= taxed * 0.22 + untaxed * 0.47 + 0.01
     assert result.figure("net_payment").value >= 0
-    assert super_lump_sum_tax(taxed + extra, younger, untaxed + extra, on_date=when).figure("total_tax").value >= tax - 0.01
+    more_untaxed = untaxed + extra if untaxed else 0.0
+    assert super_lump_sum_tax(taxed + extra, more_untaxed, date_of_birth=younger, on_date=when).figure("total_tax").value >= tax - 0.01
     # Every Table 13 rate for 60 and over is at or below the under-60 rate: an older member never pays more.
-    assert super_lump_sum_tax(taxed, older, untaxed, on_date=when).figure("total_tax").value <= tax + 0.01
+    assert super_lump_sum_tax(taxed, untaxed, date_of_birth=older, on_date=when).figure("total_tax").value <= tax + 0.01
 
 
 @PROPERTY
@@ -335,8 +359,8 @@ def test_lump_sum_tax_is_bounded_and_never_falls_with_size_or_rises_with_age(tax
        st.booleans(), st.sampled_from(["single", "couple"]))
 def test_more_income_never_raises_age_pension_and_it_never_exceeds_the_maximum(assets, a, b, home, status):
     low, high = sorted((a, b))
-    first = age_pension(dt.date(1950, 1, 1), status, home, assets, low, on_date=AP_DATE)
-    second = age_pension(dt.date(1950, 1, 1), status, home, assets, high, on_date=AP_DATE)
+    first = age_pension(dt.date(1950, 1, 1), status, home, assets, low, financial_assets=0, on_date=AP_DATE)
+    second = age_pension(dt.date(1950, 1, 1), status, home, assets, high, financial_assets=0, on_date=AP_DATE)
     maximum = first.figure("max_rate_fortnight").value
     assert maximum >= first.figure("estimated_pension_fortnight").value >= second.figure("estimated_pension_fortnight").value >= 0
 
@@ -375,3 +399,56 @@ PROPERTY_TESTS = {
     "au_age_pension": [test_more_assets_never_raise_age_pension, test_more_income_never_raises_age_pension_and_it_never_exceeds_the_maximum],
     "au_super_projection": [test_super_projection_grows_with_the_balance_and_sg_stays_within_the_guarantee],
 }
+
+
+# --- deeming (issue 13: the income test never deemed financial assets) ----------------------------------------------
+
+import shutil  # noqa: E402
+
+import yaml  # noqa: E402
+
+from pension_advisor.tools import tables  # noqa: E402
+
+
+@pytest.fixture
+def deeming_loaded(tmp_path):
+    """The tables with 2025-26 deeming figures filled in (test values in the shape the table documents)."""
+    folder = tmp_path / "rules"
+    shutil.copytree(tables.RULES_DIR, folder)
+    path = folder / "au" / "2025-26.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["rules"]["age_pension_deeming"].update(
+        value={"threshold": {"single": 64_200, "couple_combined": 106_200}, "lower_rate": 0.0075, "upper_rate": 0.0275},
+        confirmation="official")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    previous = tables.use_rules_dir(folder)
+    yield
+    tables.use_rules_dir(previous)
+
+
+# Services Australia, deeming: "we use deeming rules to work out income from your financial assets ... a lower rate up
+# to a threshold and a higher rate above it" https://www.servicesaustralia.gov.au/deeming (worked by hand from the
+# test values: 64,200 x 0.75% + 235,800 x 2.75% = 6,966 a year = 267.92 a fortnight, 49.92 over the 218 free area,
+# so 24.96 less than the 1,178.70 maximum).
+def test_income_test_deems_financial_assets(deeming_loaded):
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=AP_DATE)
+    assert result.figure("deemed_income").value == 6_966
+    assert result.figure("income_test_rate").value == round(1178.70 - (6_966 / 26 - 218) * 0.5, 2)
+    assert result.figure("estimated_pension_fortnight").value == result.figure("income_test_rate").value
+    assert "income test" in result.summary
+    # Given separately, only the financial assets are deemed (a car is not).
+    fewer = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, financial_assets=50_000, on_date=AP_DATE)
+    assert fewer.figure("deemed_income").value == 375
+    assert fewer.figure("estimated_pension_fortnight").value == 1178.70
+
+
+def test_without_deeming_figures_the_amount_is_refused_naming_them():
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=AP_DATE)
+    assert "estimated_pension_fortnight" not in {f.name for f in result.figures}
+    assert "deeming rates and thresholds" in result.notices[0]
+    # Nothing to deem: the amount stands.
+    assert age_pension(dt.date(1950, 1, 1), "single", True, 300_000, financial_assets=0,
+                       on_date=AP_DATE).figure("estimated_pension_fortnight").value == 1178.70
+
+
+OFFICIAL_EXAMPLES["au_age_pension"].append(test_income_test_deems_financial_assets)

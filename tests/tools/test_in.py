@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
-from pension_advisor.tools.base import NoRulesForDate
+from pension_advisor.tools import MissingFigure
 from pension_advisor.tools.india import epf_contribution
 
 TODAY = dt.date(2026, 11, 26)
@@ -38,8 +38,24 @@ def test_epf_split(wage, employee, eps, employer_epf):
 def test_epf_uses_financial_year_tables():
     assert epf_contribution(20_000, TODAY).tax_year == "2026-27"
     assert epf_contribution(20_000, dt.date(2026, 3, 31)).tax_year == "2025-26"
-    with pytest.raises(NoRulesForDate):
-        epf_contribution(20_000, dt.date(2019, 6, 1))
+    # The rates and the ceiling have their own effective dates (1997, 1995, 2014), so FY 2024-25 is answered too.
+    assert epf_contribution(20_000, dt.date(2024, 6, 1)).tax_year == "2024-25"
+    with pytest.raises(MissingFigure) as err:  # before the Rs 15,000 ceiling (1 September 2014)
+        epf_contribution(20_000, dt.date(2014, 6, 1))
+    assert err.value.figure == "eps_wage_ceiling_month"
+
+
+# EPF on wages capped at the statutory ceiling (employers may pay both 12% shares on Rs 15,000 rather than the full
+# wage): https://www.epfindia.gov.in/site_en/FAQ.php (EPFO's page is not in the search corpus; worked by hand from
+# the rule table's rates and ceiling: 12% of 15,000 = 1,800 each, EPS 1,250, EPF share 550.)
+def test_epf_on_wages_capped_at_the_ceiling():
+    result = epf_contribution(40_000, TODAY, contributions_on_capped_wage=True)
+    assert result.figure("employee_contribution").value == 1_800
+    assert result.figure("employer_contribution").value == 1_800
+    assert result.figure("employer_eps_contribution").value == 1_250
+    assert result.figure("total_to_epf_account").value == 2_350
+    assert "capped at the statutory ceiling" in result.rule_path[0]
+    assert epf_contribution(40_000, TODAY).figure("employee_contribution").value == 4_800
 
 
 def test_epf_rejects_negative_wage():
@@ -93,8 +109,8 @@ def test_epf_projection_monthly_running_balance():
 # bonus at 20 years and "4% for each year prior to 58" is as quoted from EPFO material in published copies. Amounts are
 # worked out by hand from the rule table.)
 @pytest.mark.parametrize("salary, service, age, pension", [
-    (15_000, 35, 58, 15_000 * 37 / 70),          # 7,928.57
-    (25_000, 35, 58, 15_000 * 37 / 70),          # salary capped at 15,000
+    (15_000, 33, 58, 15_000 * 35 / 70),          # 7,500: half the pensionable salary
+    (25_000, 33, 58, 15_000 * 35 / 70),          # salary capped at 15,000
     (15_000, 19, 58, 15_000 * 19 / 70),          # no weightage below 20 years
     (15_000, 20, 55, 15_000 * 22 / 70 * 0.88),  # 3 years early: -12%
     (5_000, 10, 58, 1_000),                      # 714.29 raised to the minimum
@@ -106,14 +122,32 @@ def test_eps_pension(salary, service, age, pension):
 def test_eps_pension_refusals():
     with pytest.raises(ToolError) as err:
         eps_pension(15_000, 9, 58, TODAY)
-    assert err.value.code == "service_too_short"
+    assert (err.value.code, err.value.field) == ("service_too_short", "service_years")
     with pytest.raises(ToolError) as err:
         eps_pension(15_000, 20, 49, TODAY)
-    assert err.value.code == "age_out_of_range"
+    assert (err.value.code, err.value.field) == ("age_out_of_range", "pension_age")
+
+
+def test_eps_service_past_half_the_salary_is_refused_not_overpaid():
+    # Before: 35 years + 2 weightage = 37/70 of the salary, more than half of it. Whether service past 35 counts is
+    # not confirmed, so that case is refused naming the figure; 33 + 2 = 35 is still answered.
+    with pytest.raises(MissingFigure) as err:
+        eps_pension(15_000, 35, 58, TODAY)
+    assert err.value.figure == "eps_max_pensionable_service"
+    assert eps_pension(15_000, 33, 58, TODAY).figure("pensionable_service").value == 35
+
+
+def test_eps_pension_after_58_is_refused_not_paid_as_at_58():
+    # Before: a pension starting at 60 silently came out as the age-58 amount. The deferral rule is not confirmed.
+    with pytest.raises(MissingFigure) as err:
+        eps_pension(15_000, 25, 60, TODAY)
+    assert err.value.figure == "eps_deferred_pension"
+    assert "EPS deferred pension rules" in err.value.message
+    assert eps_pension(15_000, 25, None, TODAY).figure("monthly_pension").value == round(15_000 * 27 / 70, 2)
 
 
 @PROPERTY
-@given(st.integers(50, 57), st.integers(50, 58), st.floats(10, 40))
+@given(st.integers(50, 57), st.integers(50, 58), st.floats(10, 33))
 def test_later_eps_start_never_pays_less(a, b, service):
     early, late = sorted((a, b))
     assert eps_pension(15_000, service, early, TODAY).figure("monthly_pension").value <= eps_pension(15_000, service, late, TODAY).figure("monthly_pension").value
@@ -132,8 +166,9 @@ def test_nps_exit(corpus, lump):
 
 
 def test_nps_exit_before_amendment_not_modelled():
-    with pytest.raises(ToolError):
+    with pytest.raises(MissingFigure) as err:
         nps_exit(1_000_000, dt.date(2025, 10, 1))
+    assert err.value.figure == "nps_exit_non_government" and "NPS exit rules" in err.value.message
     assert nps_exit(1_000_000, LAST_YEAR).tax_year == "2025-26"
 
 
@@ -159,8 +194,9 @@ def test_epf_interest_tax_threshold():
     assert epf_interest_tax(300_000, employer_contributes=False, on_date=LAST_YEAR).figure("excess_contribution").value == 0
     # 12% of Rs 2,50,000 a month = Rs 3,60,000 a year.
     assert epf_interest_tax(monthly_basic_wage=250_000, on_date=LAST_YEAR).figure("excess_contribution").value == 110_000
-    later = epf_interest_tax(300_000, on_date=TODAY)
-    assert any("not confirmed" in a for a in later.assumptions)
+    with pytest.raises(MissingFigure) as err:  # the Income-tax Act 2025 threshold is not confirmed
+        epf_interest_tax(300_000, on_date=TODAY)
+    assert err.value.figure == "epf_interest_taxable_threshold"
 
 
 @PROPERTY
@@ -179,16 +215,18 @@ def test_epf_projection_grows_with_balance_and_wage_and_is_at_least_what_went_in
 
 
 @PROPERTY
-@given(st.floats(0, 50_000, allow_nan=False), st.floats(10, 45, allow_nan=False), st.floats(10, 45, allow_nan=False),
-       st.integers(50, 70))
+@given(st.floats(0, 50_000, allow_nan=False), st.floats(10, 33, allow_nan=False), st.floats(10, 33, allow_nan=False),
+       st.integers(50, 58))
 @example(15_000.0, 19.5, 20.0, 58)
 def test_more_eps_service_never_pays_less_and_pension_stays_within_the_formula(salary, a, b, age):
     shorter, longer = sorted((a, b))
     first = eps_pension(salary, shorter, age, TODAY).figure("monthly_pension").value
     second = eps_pension(salary, longer, age, TODAY).figure("monthly_pension").value
     assert first <= second
-    # Never below the Rs 1,000 minimum; never above the unreduced formula on the capped salary with weightage.
+    # Never below the Rs 1,000 minimum; never above the unreduced formula on the capped salary with weightage, and
+    # never above half the capped salary (service of 33 + 2 years).
     assert 1_000 <= second <= max(1_000, min(salary, 15_000) * (longer + 2) / 70) + 0.005
+    assert second <= max(1_000, min(salary, 15_000) / 2) + 0.005
 
 
 @PROPERTY
@@ -243,7 +281,7 @@ def test_taxable_pf_interest_grows_with_contributions_and_only_on_the_excess(a, 
 
 
 OFFICIAL_EXAMPLES = {
-    "in_epf_contribution": [test_epf_split],
+    "in_epf_contribution": [test_epf_split, test_epf_on_wages_capped_at_the_ceiling],
     "in_epf_projection": [test_epf_projection_interest_on_balance_only],
     "in_eps_pension": [test_eps_pension],
     "in_nps_exit": [test_nps_exit],

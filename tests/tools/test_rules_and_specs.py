@@ -4,46 +4,41 @@ import datetime as dt
 import re
 
 import pytest
-import yaml
 
 from pension_advisor.tools import TOOL_SPECS, CalcResult
-from pension_advisor.tools.base import RULES_DIR, CURRENCY, RuleTable, rules_for
+from pension_advisor.tools.base import CURRENCY, Calc
+from pension_advisor.tools.inputs import WORDS
+from pension_advisor.tools.tables import RULES_DIR, load_table, rule_tables
 
 TODAY = dt.date(2026, 11, 26)
 RULE_FILES = sorted(RULES_DIR.glob("*/*.yaml"))
 # The tax year in force on TODAY and the one before it, per country.
 EXPECTED_YEARS = {"AU": {"2025-26", "2026-27"}, "US": {"2025", "2026"}, "UK": {"2025-26", "2026-27"}, "IN": {"2025-26", "2026-27"}}
-PERIODS = {"AU": ((7, 1), (6, 30)), "US": ((1, 1), (12, 31)), "UK": ((4, 6), (4, 5)), "IN": ((4, 1), (3, 31))}
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_rule_file_validates_and_every_figure_is_sourced(path):
-    table = RuleTable.model_validate(yaml.safe_load(path.read_text()))
-    assert path.parent.name == table.country.lower() or (table.country == "IN" and path.parent.name == "in")
+    table = load_table(path)  # the model checks the year's dates, the currency and each figure's periods
+    assert path.parent.name == table.country.lower()
     assert path.stem == table.tax_year
-    assert table.currency == CURRENCY[table.country]
-    assert table.starts < table.ends
-    assert (table.starts.month, table.starts.day) == PERIODS[table.country][0]
-    assert (table.ends.month, table.ends.day) == PERIODS[table.country][1]
     assert table.rules
     for key, rule in table.rules.items():
-        assert rule.source_title.strip(), key
-        assert rule.source_url.startswith("https://"), key
-        assert rule.applies_from <= table.ends, key
-        assert rule.value is not None, key
+        for period in rule.periods:
+            assert period.sources, key
+            assert all(s.title.strip() and s.url.startswith("https://") for s in period.sources + period.secondary), key
+            assert (period.value is None) == (period.confirmation == "not_confirmed"), key
 
 
 def test_current_and_previous_tax_years_are_loaded_without_overlap():
     for country, years in EXPECTED_YEARS.items():
-        tables = [RuleTable.model_validate(yaml.safe_load(p.read_text())) for p in (RULES_DIR / country.lower()).glob("*.yaml")]
+        tables = rule_tables(country)
         assert {t.tax_year for t in tables} >= years
-        tables.sort(key=lambda t: t.starts)
         for before, after in zip(tables, tables[1:]):
             assert before.ends < after.starts
-    assert rules_for("AU", TODAY).tax_year == "2026-27"
-    assert rules_for("US", TODAY).tax_year == "2026"
-    assert rules_for("UK", TODAY).tax_year == "2026-27"
-    assert rules_for("IN", TODAY).tax_year == "2026-27"
+    assert Calc("AU", TODAY).tax_year == "2026-27"
+    assert Calc("US", TODAY).tax_year == "2026"
+    assert Calc("UK", TODAY).tax_year == "2026-27"
+    assert Calc("IN", TODAY).tax_year == "2026-27"
 
 
 # Plausible member records, one per country, with every field the graph may pass.
@@ -70,9 +65,11 @@ def test_spec_runs_from_member_fields(name):
     member = MEMBERS[spec.country]
     args = {arg: member[field] for arg, field in spec.member_args.items()}
     if "on_date" in spec.args_schema.model_fields:
-        args["on_date"] = TODAY
+        args["on_date"] = dt.date(2026, 1, 15)  # inside every country's loaded years, Age Pension rates included
     result = spec.run(args)
     assert isinstance(result, CalcResult)
+    assert result.summary.startswith(("Your ", "You ", "The ", "At most ", "Each ", "Starting ", "Taking ", "With ",
+                                      "No ", "Interest ")), result.summary
     assert result.tool == name
     assert result.country == spec.country
     assert result.currency == CURRENCY[spec.country]
@@ -95,12 +92,16 @@ def test_spec_is_well_formed(name):
         assert info.description, f"{name}.{field_name} has no description"
     for arg in list(spec.member_args) + list(spec.question_args):
         assert arg in fields, f"{name}: {arg} is not an argument"
-    allowed_slots = {"amount", "salary", "age", "claim_age_years", "claim_age_months", "years", "on_date", "date_of_birth"}
+    allowed_slots = {"amount", "salary", "age", "claim_age_years", "claim_age_months", "years", "on_date", "date_of_birth", "tax_year"}
     assert set(spec.question_args.values()) <= allowed_slots
     for pattern in spec.intents:
         re.compile(pattern, re.IGNORECASE)
     tool = spec.as_langchain_tool()
     assert tool.name == name
+    assert spec.title and "_" not in spec.title
+    assert all(word in WORDS for word in fields), f"{name}: an input has no plain words (tools/inputs.py WORDS)"
+    # No rate in a description: a figure may only come from the tables.
+    assert not re.search(r"\d+(\.\d+)?\s?%|\b(Rs|GBP|USD|AUD)\s?\d|[$£₹]\s?\d", spec.description), spec.description
 
 
 def test_langchain_tool_returns_json():
@@ -127,6 +128,7 @@ ROUTING = [
     ("AU", "What are my concessional and non-concessional contribution caps?", "au_contribution_caps"),
     ("AU", "Can I use the bring-forward rule?", "au_contribution_caps"),
     ("AU", "How much can I move into an account-based pension under the transfer balance cap?", "au_transfer_balance_cap"),
+    ("AU", "What is my TBC?", "au_transfer_balance_cap"),
     ("AU", "How much tax will I pay on a super lump sum?", "au_super_lump_sum_tax"),
     ("AU", "How much Age Pension could I get?", "au_age_pension"),
     ("AU", "What will my super be worth when I retire?", "au_super_projection"),
@@ -146,6 +148,13 @@ ROUTING = [
     ("IN", "Is tax deducted if I withdraw my PF before 5 years?", "in_epf_withdrawal_tax"),
     ("IN", "Is the interest on my VPF taxable?", "in_epf_interest_tax"),
 ]
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_SPECS))
+def test_intent_patterns_hold_no_control_characters(name):
+    # r"\bTBC\b" was once typed so that two backspace bytes (0x08) stood where \b belonged.
+    for pattern in TOOL_SPECS[name].intents:
+        assert not any(ord(c) < 32 for c in pattern), repr(pattern)
 
 
 @pytest.mark.parametrize("country, question, expected", ROUTING)

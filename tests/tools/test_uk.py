@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
-from pension_advisor.tools.base import NoRulesForDate
+from pension_advisor.tools import MissingFigure
 from pension_advisor.tools.uk import new_state_pension, state_pension_age
 
 TODAY = dt.date(2026, 11, 26)
@@ -49,17 +49,34 @@ def test_state_pension_age_65_to_66_set_dates(born, reached):
     assert state_pension_age(born, TODAY).figure("state_pension_date").value == reached
 
 
-def test_born_from_6_april_1977_is_not_modelled_and_says_so():
-    result = state_pension_age(dt.date(1980, 6, 1), TODAY)
-    assert result.figure("state_pension_age").value == "between 67 and 68"
-    assert any("Not modelled" in a for a in result.assumptions)
-    assert "not modelled" in result.rule_path[0]
+# Pensions Act 2007 Schedule 3 (Pensions Act 1995 Schedule 4, 67 to 68): born 6 April 1977 - 5 May 1977 reach State
+# Pension age on 6 May 2044, each later month two months later, to 6 March 2046 for 6 March - 5 April 1978; from
+# 6 April 1978, the 68th birthday. https://www.legislation.gov.uk/ukpga/2007/22/schedule/3
+# (only the start of the Schedule was readable in the search corpus; the dates are as in DWP's own
+# get-state-pension-date code, so the rule table marks them `secondary`.)
+@pytest.mark.parametrize("born, reached, age", [
+    (dt.date(1977, 4, 5), "2044-04-05", "67 years 0 months"),   # last day of the 67 band
+    (dt.date(1977, 4, 6), "2044-05-06", "67 years 1 months"),   # first day of the transition
+    (dt.date(1977, 5, 5), "2044-05-06", "67 years 0 months"),
+    (dt.date(1977, 5, 6), "2044-07-06", "67 years 2 months"),
+    (dt.date(1978, 4, 5), "2046-03-06", "67 years 11 months"),
+    (dt.date(1978, 4, 6), "2046-04-06", "68 years 0 months"),   # 68th birthday from here
+    (dt.date(1980, 6, 1), "2048-06-01", "68 years 0 months"),
+    (dt.date(1980, 2, 29), "2048-02-29", "68 years 0 months"),
+])
+def test_state_pension_age_67_to_68(born, reached, age):
+    result = state_pension_age(born, TODAY)
+    assert result.figure("state_pension_date").value == reached
+    assert result.figure("state_pension_age").value == age
+    years, months = int(age.split()[0]), int(age.split()[2])
+    words = f"{years}" if not months else f"{years} years and {months} month{'s' if months > 1 else ''}"
+    assert result.summary == f"Your State Pension age is {words}; you reach it on {result.summary.split(' on ')[-1]}"
 
 
 def test_born_before_6_december_1953_is_refused():
     with pytest.raises(ToolError) as err:
         state_pension_age(dt.date(1953, 12, 5), TODAY)
-    assert err.value.code == "not_modelled"
+    assert (err.value.code, err.value.field) == ("not_modelled", "date_of_birth")
 
 
 def test_state_pension_age_rejects_future_birth():
@@ -111,11 +128,13 @@ def test_more_qualifying_years_never_pay_less(a, b):
     assert new_state_pension(low, TODAY).figure("weekly_pension").value <= new_state_pension(high, TODAY).figure("weekly_pension").value
 
 
-def test_no_uk_rules_for_2019():
-    with pytest.raises(NoRulesForDate):
+def test_state_pension_rate_before_the_tables_is_refused_and_after_them_labelled():
+    with pytest.raises(MissingFigure) as err:
         new_state_pension(35, dt.date(2019, 6, 1))
-    with pytest.raises(NoRulesForDate):
-        new_state_pension(35, dt.date(2027, 4, 6))
+    assert err.value.figure == "new_state_pension_full_weekly" and "full new State Pension rate" in err.value.message
+    later = new_state_pension(35, dt.date(2027, 4, 6))
+    assert later.figure("weekly_pension").value == 241.30
+    assert later.notices == ["The 2027-28 figures are not loaded yet; these are the 2026-27 figures."]
 
 
 # --- phase 2 -----------------------------------------------------------------------------------------
@@ -208,7 +227,7 @@ def test_drawdown_income_tax_gov_uk_worked_example(when):
 
 def test_drawdown_tax_last_year_and_no_rules():
     assert drawdown_income_tax(30_000, 0, dt.date(2026, 1, 1)).tax_year == "2025-26"
-    with pytest.raises(NoRulesForDate):
+    with pytest.raises(MissingFigure):
         drawdown_income_tax(30_000, 0, dt.date(2019, 1, 1))
 
 
@@ -315,7 +334,7 @@ def test_drawdown_with_no_return_lasts_pot_over_withdrawal_and_the_solved_withdr
 
 
 OFFICIAL_EXAMPLES = {
-    "uk_state_pension_age": [test_state_pension_age_66_to_67, test_state_pension_age_65_to_66_set_dates],
+    "uk_state_pension_age": [test_state_pension_age_67_to_68, test_state_pension_age_66_to_67, test_state_pension_age_65_to_66_set_dates],
     "uk_new_state_pension": [test_new_state_pension_pro_rata],
     "uk_pension_access_age": [test_pension_access_age],
     "uk_tax_free_lump_sum": [test_tax_free_lump_sum],
@@ -333,3 +352,12 @@ PROPERTY_TESTS = {
     "uk_drawdown_sustainability": [test_larger_withdrawal_never_lasts_longer,
                                    test_drawdown_with_no_return_lasts_pot_over_withdrawal_and_the_solved_withdrawal_lasts_the_horizon],
 }
+
+
+def test_minimum_pension_age_asked_after_april_2027_is_answered_with_a_notice():
+    # Refused before (no rules after 5 April 2027); the 55-to-57 rule is in the last loaded table, so the answer
+    # uses it and says the 2027-28 figures are not loaded yet.
+    result = pension_access_age(dt.date(1973, 6, 1), dt.date(2027, 5, 1))  # 55 after 6 April 2028: 57 applies
+    assert result.figure("normal_minimum_pension_age").value == 57
+    assert result.figure("earliest_access_date").value == "2030-06-01"
+    assert result.notices == ["The 2027-28 figures are not loaded yet; these are the 2026-27 figures."]

@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pension_advisor.tools import ToolError
-from pension_advisor.tools.base import NoRulesForDate
+from pension_advisor.tools import MissingFigure
 from pension_advisor.tools.us import contribution_limit_401k, social_security_benefit
 
 TODAY = dt.date(2026, 11, 26)
@@ -66,18 +66,27 @@ def test_pia_with_cents_rounds_reduced_benefit_down_to_dime():
     assert social_security_benefit(1234.5, dt.date(1965, 3, 10), 62, 0, TODAY).figure("monthly_benefit").value == 864.10
 
 
-@pytest.mark.parametrize("years, months", [(61, 11), (70, 1), (71, 0), (65, 12), (65, -1)])
-def test_claim_age_outside_window_is_refused(years, months):
+@pytest.mark.parametrize("years, months, field", [(61, 11, "claim_age_years"), (65, 12, "claim_age_months"), (65, -1, "claim_age_months")])
+def test_claim_age_outside_window_is_refused(years, months, field):
     with pytest.raises(ToolError) as err:
         social_security_benefit(2000, dt.date(1965, 3, 10), years, months, TODAY)
-    assert err.value.code == "claim_age_out_of_range"
-    assert "62 years 0 months" in err.value.message and "70 years 0 months" in err.value.message
+    assert (err.value.code, err.value.field) == ("claim_age_out_of_range", field)
+    assert "_" not in err.value.message
+
+
+# SSA Delayed Retirement Credits fact sheet: "the increase stops at age 70": claiming later pays the age-70 amount
+# (flat), it is not refused. https://www.ssa.gov/pressoffice/DlyRetCrdtFactSheet.html
+@pytest.mark.parametrize("years, months", [(70, 1), (71, 0), (75, 6)])
+def test_claiming_after_70_pays_the_age_70_amount(years, months):
+    result = social_security_benefit(2000, dt.date(1965, 3, 10), years, months, TODAY)
+    assert result.figure("monthly_benefit").value == result.figure("benefit_at_70").value == 2_480
+    assert "credits stop at 70" in result.rule_path[-1]
 
 
 def test_birth_years_before_1943_are_not_modelled():
     with pytest.raises(ToolError) as err:
         social_security_benefit(2000, dt.date(1942, 5, 1), 66, 0, TODAY)
-    assert err.value.code == "not_modelled"
+    assert (err.value.code, err.value.field) == ("not_modelled", "date_of_birth")
 
 
 def test_negative_pia_refused():
@@ -133,11 +142,23 @@ def test_401k_needs_age_or_birth_date():
     assert err.value.code == "age_out_of_range"
 
 
-def test_no_us_rules_for_2019():
-    with pytest.raises(NoRulesForDate):
+def test_2019_answers_what_was_in_force_then_and_refuses_the_rest():
+    # The 2019 401(k) limit is not loaded: refused, naming it.
+    with pytest.raises(MissingFigure) as err:
         contribution_limit_401k(age=40, on_date=dt.date(2019, 6, 1))
-    with pytest.raises(NoRulesForDate):
-        social_security_benefit(1000, dt.date(1960, 6, 1), 62, 0, dt.date(2019, 6, 1))
+    assert err.value.figure == "elective_deferral_limit" and "401(k) elective deferral limit" in err.value.message
+    # The Social Security reduction rules have applied since 1983 (their own effective date): answered.
+    assert social_security_benefit(1000, dt.date(1960, 6, 1), 62, 0, dt.date(2019, 6, 1)).figure("monthly_benefit").value == 700
+
+
+# IRS Topic 558: the 10% additional tax on early distributions (IRC s72(t), since 1987). It was refused for any date
+# before the 2025 table; its rule entry's effective_from now says when it applies from.
+# https://www.irs.gov/taxtopics/tc558
+@pytest.mark.parametrize("when", [dt.date(2019, 6, 1), dt.date(2023, 7, 1), dt.date(2024, 12, 31)])
+def test_early_distribution_tax_before_2025(when):
+    result = early_withdrawal_penalty(10_000, "ira", age=50, on_date=when)
+    assert result.figure("additional_tax").value == 1_000
+    assert result.tax_year == str(when.year) and result.notices == []
 
 
 # --- phase 2 -----------------------------------------------------------------------------------------
@@ -213,13 +234,28 @@ def test_rmd_amount_from_uniform_lifetime_table():
     assert result.figure("rmd_amount").value == 10_000
 
 
-def test_rmd_not_yet_due_and_not_modelled():
+def test_rmd_not_yet_due():
     result = required_minimum_distribution(dt.date(1960, 5, 5), 500_000, TODAY)
     assert result.figure("rmd_amount").value == 0
     assert result.figure("first_rmd_year").value == 2035
     assert result.figure("first_rmd_deadline").value == "2036-04-01"
-    with pytest.raises(ToolError):
-        required_minimum_distribution(dt.date(1949, 6, 30), 100_000, TODAY)
+
+
+# IRS Retirement Topics - RMDs: "April 1 of the year following the calendar year in which you reach age 72 (or 70 1/2
+# if you turned age 70 1/2 prior to January 1, 2020)"; born before 1 July 1949 = 70 1/2 before 2020. An 80-year-old
+# (born 1946) in 2026 divides by the Uniform Lifetime Table's 20.2 (worked by hand).
+# https://www.irs.gov/retirement-plans/plan-participant-employee/retirement-topics-required-minimum-distributions-rmds
+@pytest.mark.parametrize("born, first_year", [(dt.date(1949, 6, 30), 2019), (dt.date(1949, 1, 1), 2019),
+                                              (dt.date(1948, 12, 31), 2019), (dt.date(1946, 3, 15), 2016)])
+def test_rmd_for_people_born_before_1_july_1949(born, first_year):
+    result = required_minimum_distribution(born, 202_000, TODAY)
+    assert result.figure("rmd_start_age").value == 70.5
+    assert result.figure("first_rmd_year").value == first_year
+    if born.year == 1946:
+        assert result.figure("distribution_period").value == 20.2
+        assert result.figure("rmd_amount").value == 10_000
+    # Born on 1 July 1949 the start age is 72 (SECURE Act).
+    assert required_minimum_distribution(dt.date(1949, 7, 1), 1, TODAY).figure("rmd_start_age").value == 72
 
 
 def test_rmd_divisor_values():
@@ -326,11 +362,11 @@ def test_401k_projection_grows_with_the_balance_and_deferrals_stay_within_the_li
 
 
 OFFICIAL_EXAMPLES = {
-    "us_social_security_benefit": [test_full_retirement_age_and_benefit_at_62_and_70, test_reduction_and_delayed_credit_formula],
+    "us_social_security_benefit": [test_claiming_after_70_pays_the_age_70_amount, test_full_retirement_age_and_benefit_at_62_and_70, test_reduction_and_delayed_credit_formula],
     "us_401k_contribution_limit": [test_401k_limits_2026],
     "us_ira_contribution_limit": [test_ira_limits],
-    "us_early_withdrawal_penalty": [test_early_withdrawal_before_59_half_costs_10_percent],
-    "us_required_minimum_distribution": [test_rmd_start_age, test_rmd_amount_from_uniform_lifetime_table],
+    "us_early_withdrawal_penalty": [test_early_distribution_tax_before_2025, test_early_withdrawal_before_59_half_costs_10_percent],
+    "us_required_minimum_distribution": [test_rmd_for_people_born_before_1_july_1949, test_rmd_start_age, test_rmd_amount_from_uniform_lifetime_table],
     "us_401k_projection": [test_401k_projection],
 }
 PROPERTY_TESTS = {
