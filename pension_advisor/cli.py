@@ -166,8 +166,10 @@ def rules(
     country: Optional[RulesCountry] = typer.Option(None, case_sensitive=False, help="Only this country."),
     as_json: bool = typer.Option(False, "--json", help="Print every rule table as JSON."),
     markdown: bool = typer.Option(False, "--markdown", help="Print the README's per-country calculator tables."),
-    check: bool = typer.Option(False, "--check", help=f"Exit 1 when a country's rules end within {CHECK_DAYS} days, "
-                               "or a loaded year has a figure that is not confirmed; name what to add."),
+    check: bool = typer.Option(False, "--check", help=f"Exit 1 when a country's rules end within {CHECK_DAYS} days, naming "
+                               "the year to add; list every figure not confirmed inside a loaded year."),
+    strict: bool = typer.Option(False, "--strict", help="With --check: a figure not confirmed inside a loaded year "
+                                "fails the check too."),
     today: Optional[dt.datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="The date --check counts from (default today)."),
 ) -> None:
     """The loaded rule tables: per country, the periods covered and every figure with its dates and sources."""
@@ -176,12 +178,17 @@ def rules(
 
     countries = [country.value] if country else list(CURRENCY)
     if check:
-        problems = report.check(today.date() if today else dt.date.today())
-        for line in problems:
+        due, known = report.check(today.date() if today else dt.date.today())
+        for line in due:
             print(line)
-        if problems:
+        if known:
+            print(f"{len(known)} figure(s) not confirmed inside loaded years (calculators refuse those dates, naming them):")
+            for line in known:
+                print(f"  {line}")
+        if due or (strict and known):
             raise typer.Exit(1)
-        print(f"OK: every country's rules run for more than {CHECK_DAYS} days, with every figure confirmed.")
+        print(f"OK: every country's rules run for more than {CHECK_DAYS} days"
+              + (", with every figure confirmed." if not known else "."))
         return
     if markdown:
         print(report.markdown(), end="")

@@ -46,10 +46,11 @@ def periods_text(tables: tuple[RuleTable, ...]) -> str:
     return ", ".join(f"{t.tax_year} ({date_text(t.starts)} to {date_text(t.ends)})" for t in tables) or "none"
 
 
-def check(today: dt.date, days: int = CHECK_DAYS) -> list[str]:
-    """What to add before the tables run out: a country whose loaded years end within ``days`` of ``today``, and
-    every not-confirmed or unloaded stretch of a figure inside a loaded year. Empty when all is well."""
-    problems = []
+def check(today: dt.date, days: int = CHECK_DAYS) -> tuple[list[str], list[str]]:
+    """``(due, gaps)``: a country whose loaded years end within ``days`` of ``today`` (due: the tables are about to
+    run out, so maintainers must add a year), and every not-confirmed or unloaded stretch of a figure inside a
+    loaded year (a known gap: calculators refuse those dates, naming the figure, until its official figure is added)."""
+    problems, known = [], []
     for country in CURRENCY:
         tables = rule_tables(country)
         if not tables:
@@ -63,9 +64,9 @@ def check(today: dt.date, days: int = CHECK_DAYS) -> list[str]:
             problems.append(f"{country}: the loaded rules end on {date_text(last.ends)} ({when}, within {days} days of "
                             f"{date_text(today)}): add rules/{country.lower()}/{following}.yaml (tax year {following}).")
         for gap in gaps(country):
-            problems.append(f"{country} {gap.tax_year}: {gap.label} ({gap.key}) {gap.why.split(':')[0]} from "
+            known.append(f"{country} {gap.tax_year}: {gap.label} ({gap.key}) {gap.why.split(':')[0]} from "
                             f"{date_text(gap.first)} to {date_text(gap.last)}: add its official figure.")
-    return problems
+    return problems, known
 
 
 def markdown() -> str:

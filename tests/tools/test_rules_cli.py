@@ -75,7 +75,7 @@ def test_check_names_the_year_to_add_and_every_gap():
     assert ("US: the loaded rules end on 31 December 2026 (in 25 days, within 60 days of 6 December 2026): "
             "add rules/us/2027.yaml (tax year 2027).") in lines
     assert not [line for line in lines if re.match(r"(AU|UK|IN): the loaded rules end", line)]
-    assert ("AU 2025-26: maximum Age Pension rates (age_pension_rates) not confirmed from 20 March 2026 to "
+    assert ("  AU 2025-26: maximum Age Pension rates (age_pension_rates) not confirmed from 20 March 2026 to "
             "30 June 2026: add its official figure.") in lines
 
 
@@ -95,7 +95,7 @@ def test_check_passes_with_no_gap_and_a_year_ahead(rules_dir):
     assert "UK: the loaded rules end on 5 April 2027 (in 59 days" in rules("--check", "--today", "2027-02-05").output
 
 
-def test_check_fails_on_a_not_confirmed_period_inside_a_loaded_year(rules_dir):
+def test_check_lists_a_not_confirmed_period_inside_a_loaded_year(rules_dir):
     _keep_only_confirmed(rules_dir)
     path = rules_dir / "uk" / "2026-27.yaml"
     data = yaml.safe_load(path.read_text())
@@ -105,10 +105,14 @@ def test_check_fails_on_a_not_confirmed_period_inside_a_loaded_year(rules_dir):
         {"value": None, "effective_from": "2026-10-01", "confirmation": "not_confirmed", "sources": rate["sources"],
          "note": "a made-up mid-year change for this test"}]}
     path.write_text(yaml.safe_dump(data, sort_keys=False))
+    gap = ("UK 2026-27: full new State Pension rate (new_state_pension_full_weekly) not confirmed "
+           "from 1 October 2026 to 5 April 2027: add its official figure.")
+    # Listed, but a known gap (calculators refuse those dates) fails the check only with --strict; tables about to
+    # run out always fail it.
     done = rules("--check", "--today", "2026-06-01")
-    assert done.exit_code == 1
-    assert done.output.strip() == ("UK 2026-27: full new State Pension rate (new_state_pension_full_weekly) not confirmed "
-                                   "from 1 October 2026 to 5 April 2027: add its official figure.")
+    assert done.exit_code == 0 and f"  {gap}" in done.output.splitlines(), done.output
+    strict = rules("--check", "--strict", "--today", "2026-06-01")
+    assert strict.exit_code == 1 and f"  {gap}" in strict.output.splitlines()
 
 
 def test_readme_calculator_tables_are_the_markdown_output():
