@@ -16,6 +16,7 @@ from pension_advisor.config.schema import Settings
 from pension_advisor.observability.spans import GRAPH_NAME
 
 HERE = Path(__file__).resolve().parent
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 GRACEFUL_SHUTDOWN_S = 30  # uvicorn waits this long for running requests before the lifespan flush
 
 
@@ -23,10 +24,11 @@ class ServeError(Exception):
     """Why the server cannot start, phrased for the operator."""
 
 
-def aegra_config() -> dict:
+def aegra_config(auth_enabled: bool = True) -> dict:
     return {
         "graphs": {GRAPH_NAME: f"{HERE / 'graph.py'}:graph"},
-        "auth": {"path": "pension_advisor.server.auth:auth"},
+        # Without auth (development on loopback only, see check_auth) the run's context names the member.
+        **({"auth": {"path": "pension_advisor.server.auth:auth"}} if auth_enabled else {}),
         "http": {"app": "pension_advisor.server.routes:app"},
         # One checkpoint per question, at its end, instead of one per graph step: a question is answered whole or
         # asked again, so the in-between states are not worth ten PostgreSQL writes each.
@@ -37,6 +39,11 @@ def aegra_config() -> dict:
 def check_auth(settings: Settings, env: dict[str, str]) -> None:
     auth = settings.server.auth
     if not auth.enabled:
+        if settings.server.host not in LOOPBACK:
+            raise ServeError(f"server.auth.enabled is false: allowed only on loopback (127.0.0.1), not on "
+                             f"{settings.server.host}: anyone reaching the port could ask about any member")
+        print("WARNING: server.auth.enabled is false: no credentials are checked and each run names its member in "
+              "its context. Development only; never expose this port.", file=sys.stderr)
         return
     jwt_secret = auth.jwt.secret_env and env.get(auth.jwt.secret_env)
     if not auth.api_keys and not jwt_secret:
@@ -66,7 +73,7 @@ def command(settings: Settings, workdir: Path, config_file: Path | None = None) 
     server = settings.server
     workdir.mkdir(parents=True, exist_ok=True)
     aegra_json = workdir / "aegra.json"
-    aegra_json.write_text(json.dumps(aegra_config(), indent=2))
+    aegra_json.write_text(json.dumps(aegra_config(server.auth.enabled), indent=2))
     env = {**os.environ,
            "AEGRA_CONFIG": str(aegra_json),
            "DATABASE_URL": server.database_url,
