@@ -34,9 +34,12 @@ async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
             "traceparent": traceparent if TRACEPARENT.match(traceparent) else None}
 
 
+@auth.on.threads.create
 @auth.on.threads.create_run
 @auth.on.threads.update
 @auth.on.crons.update
+@auth.on.assistants.create
+@auth.on.assistants.update
 async def own_member_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
     """A clear 403 for a request that names another member anywhere in its body (input, command, state values,
     config, context, metadata, a cron's payload). Not the guarantee: the graph reads the member only from the

@@ -42,6 +42,18 @@ class ServedGraph(CompiledStateGraph):
         yield from super().stream(input, config, **kwargs)
 
 
+    async def aget_state_history(self, config: dict, *, filter: dict | None = None, before: Any = None,
+                                 limit: int | None = None, metadata: dict | None = None,
+                                 **kwargs: Any) -> AsyncIterator[Any]:
+        # Aegra passes a history request's `metadata` under that name; LangGraph calls the same filter `filter`
+        # (without this, `threads.get_history(..., metadata=...)` from the stock SDK is a 500).
+        if metadata:
+            filter = {**(filter or {}), **metadata}
+        async for snapshot in super().aget_state_history(config, filter=filter, before=before, limit=limit,
+                                                         **kwargs):
+            yield snapshot
+
+
 def _authenticated(input: Any, config: dict | None, kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     auth = services().settings.server.auth
     if auth.enabled:

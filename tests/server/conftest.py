@@ -80,6 +80,10 @@ def server_env(tmp_path_factory, mock_llm, database) -> dict[str, str]:
         "PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__SQLITE_PATH": str(work / "scoring.db"),
         "PENSION_ADVISOR_PSEUDONYM_SALT": "test-salt",
         "MLFLOW_DISABLE_TELEMETRY": "true",
+        # Aegra's cron scheduler: look for due crons every second, and allow 6-field (seconds) schedules, so a
+        # test sees a scheduled run fire within seconds.
+        "CRON_POLL_INTERVAL_SECONDS": "1",
+        "CRON_ALLOW_SECONDS_SCHEDULE": "true",
     })
     return env
 
