@@ -219,6 +219,9 @@ class Server(Section):
     # `pension-advisor serve` (Aegra): threads, runs and checkpoints on PostgreSQL; the database is created if missing.
     database_url: str = "postgresql://127.0.0.1:5432/pension_advisor"
     redis_url: str | None = None           # several instances: runs are queued and streamed through Redis
+    # Keys and channels of this deployment in Redis; null: derived from database_url (host, port, database), so
+    # deployments with different databases never take each other's runs on a shared Redis.
+    redis_prefix: str | None = Field(None, min_length=1)
     # database_url points at PgBouncer in transaction pooling mode: no prepared statements (slower bookkeeping).
     pgbouncer: bool = False
     workers: int = Field(1, ge=1)          # server processes on this machine

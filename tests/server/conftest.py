@@ -36,8 +36,14 @@ class Server:
         self.log = workdir / "server.log"
 
     def start(self, timeout_s: float = 90) -> None:
+        self.launch()
+        self.wait_ready(timeout_s)
+
+    def launch(self) -> None:
         self.proc = subprocess.Popen([str(Path(sys.executable).with_name("pension-advisor")), "serve"], env=self.env,
                                      cwd=self.workdir, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout_s: float = 90) -> None:
         wait_for_http(self.url + "/health", self.proc, self.log, timeout_s, "pension-advisor serve")
 
     def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 60) -> int:
