@@ -124,7 +124,9 @@ def _value(country: str, key: str, day: dt.date):
 
 # Figures that depend on the calendar, not on the rules: the member's age or years to go, the distribution year.
 DATE_FIGURES = {"current_age", "age_at_payment", "years", "rmd_amount", "distribution_period", "catch_up_limit",
-                "total_employee_limit", "ira_catch_up", "total_ira_limit"}
+                "total_employee_limit", "ira_catch_up", "total_ira_limit",
+                # the minimum pension payment depends on the age on 1 July of each financial year
+                "percentage_factor", "minimum_payment", "minimum_payment_month"}
 
 
 @pytest.mark.parametrize("name", [n for n in SPECS if _boundaries(TOOL_SPECS[n].country)])
