@@ -72,6 +72,8 @@ WORDS: dict[str, str] = {
     "income": "your income",
     "concessional_contributions": "your before-tax super contributions",
     "started_on": "the date your pension started",
+    "years_in_nps": "your years in NPS",
+    "exit_type": "the kind of exit",
 }
 
 
