@@ -71,7 +71,7 @@ def nps_premature_exit(
 @calculator(
     name="in_nps_government_exit", country="IN", title="what you can take from your NPS as a government employee",
     rules=("nps_exit_government",),
-    intents=(r"\bNPS\b.*(government|govt|central|state) (employee|servant|sector|staff)", r"(government|govt) (employee|servant|sector).*\bNPS\b"),
+    intents=(r"\bNPS\b.*\b(government|govt)\b", r"\b(government|govt)\b.*\b(NPS|national pension system)\b"),
     member_args={"corpus": "nps_balance"},
     question_args={"corpus": "amount", "on_date": "on_date", "tax_year": "tax_year"},
 )

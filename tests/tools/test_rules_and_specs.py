@@ -153,6 +153,15 @@ ROUTING = [
     ("IN", "How much of my NPS can I take as a lump sum at 60?", "in_nps_exit"),
     ("IN", "Is tax deducted if I withdraw my PF before 5 years?", "in_epf_withdrawal_tax"),
     ("IN", "Is the interest on my VPF taxable?", "in_epf_interest_tax"),
+    # calc-au-in (issue 13)
+    ("AU", "Will I have to pay Division 293 tax?", "au_division_293_tax"),
+    ("AU", "I earn $280,000 - is there extra tax on my super contributions?", "au_division_293_tax"),
+    ("AU", "What's the minimum I have to withdraw from my account-based pension?", "au_minimum_pension_drawdown"),
+    ("AU", "What is the minimum drawdown rate at 70?", "au_minimum_pension_drawdown"),
+    ("IN", "How much income tax will I pay on a salary of 15 lakh?", "in_income_tax_new_regime"),
+    ("IN", "What is my tax under the new regime?", "in_income_tax_new_regime"),
+    ("IN", "Can I close my NPS early?", "in_nps_premature_exit"),
+    ("IN", "I am a government employee in NPS, how much lump sum at retirement?", "in_nps_government_exit"),
 ]
 
 
