@@ -610,3 +610,33 @@ def test_lump_sum_between_preservation_age_and_60_uses_the_low_rate_cap():
 
 OFFICIAL_EXAMPLES["au_super_guarantee"].append(test_super_guarantee_2023_24_and_2024_25)
 OFFICIAL_EXAMPLES["au_super_lump_sum_tax"].append(test_lump_sum_between_preservation_age_and_60_uses_the_low_rate_cap)
+
+
+# Age Pension in 2024-25, each period on its first and last day (Services Australia,
+# https://www.servicesaustralia.gov.au/how-much-age-pension-you-can-get and
+# https://www.servicesaustralia.gov.au/assets-test-for-age-pension; those pages' earlier versions are not in the search
+# corpus, the figures are as published in copies: maximum $1,116.30 from 20 March 2024, $1,144.40 from 20 September 2024,
+# $1,149.00 from 20 March 2025; full-pension assets limit $314,000 single homeowner from 1 July 2024, with the
+# published cut-off $695,500 that checks it). $400,000 of assets: $86,000 over, $258 a fortnight less.
+@pytest.mark.parametrize("when, maximum", [
+    (dt.date(2024, 7, 1), 1116.30), (dt.date(2024, 9, 19), 1116.30), (dt.date(2024, 9, 20), 1144.40),
+    (dt.date(2025, 3, 19), 1144.40), (dt.date(2025, 3, 20), 1149.00), (dt.date(2025, 6, 30), 1149.00)])
+def test_age_pension_2024_25_periods(when, maximum):
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=when)
+    assert result.figure("max_rate_fortnight").value == maximum
+    assert result.figure("assets_test_limit").value == 314_000
+    assert result.figure("estimated_pension_fortnight").value == round(maximum - 258, 2)
+    # Published cut-off for 20 September 2024 - 19 March 2025: $695,500 (nothing payable a little above it).
+    if maximum == 1144.40:
+        assert age_pension(dt.date(1950, 1, 1), "single", True, 695_600, financial_assets=0, on_date=when).figure("estimated_pension_fortnight").value == 0
+
+
+def test_age_pension_2023_24_is_answered_from_20_march_2024_only():
+    before = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=dt.date(2024, 3, 19))
+    assert "estimated_pension_fortnight" not in {f.name for f in before.figures}
+    assert "maximum Age Pension rates" in before.notices[0]
+    after = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=dt.date(2024, 3, 20))
+    assert after.figure("estimated_pension_fortnight").value == round(1116.30 - (400_000 - 301_750) / 1000 * 3, 2)
+
+
+OFFICIAL_EXAMPLES["au_age_pension"].append(test_age_pension_2024_25_periods)
