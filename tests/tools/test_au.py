@@ -547,6 +547,9 @@ def test_minimum_drawdown_age_is_counted_on_1_july():
     # Born 1 July 1960: 65 on 1 July 2025 (5%); born 2 July 1960: still 64 then (4%) for the whole of 2025-26.
     assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 7, 1), on_date=LAST_YEAR).figure("percentage_factor").value == 5
     assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 7, 2), on_date=LAST_YEAR).figure("percentage_factor").value == 4
+    # A month-end birthday: born 30 June 1960, 65 on 30 June 2025, so 65 on 1 July 2025 (5%); a year earlier 64 (4%).
+    assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 6, 30), on_date=LAST_YEAR).figure("percentage_factor").value == 5
+    assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 6, 30), on_date=dt.date(2025, 6, 30)).figure("percentage_factor").value == 4
     # Before the standard factors in the tables (1 July 2023) the answer is a refusal naming the figure.
     with pytest.raises(MissingFigure) as err:
         minimum_pension_drawdown(100_000, age=70, on_date=dt.date(2023, 6, 30))
@@ -604,6 +607,9 @@ def test_lump_sum_between_preservation_age_and_60_uses_the_low_rate_cap():
     assert mixed.figure("medicare_levy").value == 4_000
     # Under preservation age the band does not apply: 20% + 2%.
     assert super_lump_sum_tax(100_000, date_of_birth=dt.date(1980, 5, 1), on_date=when).figure("total_tax").value == 22_000
+    # On the 60th birthday (1 May 2024) the taxed element is tax-free; the day before, the low rate cap applies.
+    assert super_lump_sum_tax(300_000, date_of_birth=born, on_date=dt.date(2024, 5, 1)).figure("total_tax").value == 0
+    assert super_lump_sum_tax(300_000, date_of_birth=born, on_date=dt.date(2024, 4, 30)).figure("total_tax").value == 11_050
     # From 1 July 2024 nobody is between preservation age and 60: the same person is 60 on 1 May 2024.
     assert super_lump_sum_tax(300_000, date_of_birth=born, on_date=dt.date(2024, 7, 1)).figure("total_tax").value == 0
 
