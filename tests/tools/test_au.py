@@ -637,12 +637,17 @@ def test_age_pension_2024_25_periods(when, maximum):
         assert age_pension(dt.date(1950, 1, 1), "single", True, 695_600, financial_assets=0, on_date=when).figure("estimated_pension_fortnight").value == 0
 
 
-def test_age_pension_2023_24_is_answered_from_20_march_2024_only():
-    before = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=dt.date(2024, 3, 19))
-    assert "estimated_pension_fortnight" not in {f.name for f in before.figures}
-    assert "maximum Age Pension rates" in before.notices[0]
-    after = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=dt.date(2024, 3, 20))
-    assert after.figure("estimated_pension_fortnight").value == round(1116.30 - (400_000 - 301_750) / 1000 * 3, 2)
+# 2023-24: $1,064.00 to 19 September 2023, $1,096.70 from 20 September 2023 (published copies, checked against the
+# 1 July 2023 cut-off), and from 20 March 2024 the official page's $1,020.60 + $81.60 + $14.10 = $1,116.30
+# (https://www.servicesaustralia.gov.au/how-much-age-pension-you-can-get, as updated 28 March 2024); assets limit
+# $301,750 single homeowner from 1 July 2023 (https://www.servicesaustralia.gov.au/assets-test-for-age-pension).
+@pytest.mark.parametrize("when, maximum", [
+    (dt.date(2023, 7, 1), 1064.00), (dt.date(2023, 9, 19), 1064.00), (dt.date(2023, 9, 20), 1096.70),
+    (dt.date(2024, 3, 19), 1096.70), (dt.date(2024, 3, 20), 1116.30), (dt.date(2024, 6, 30), 1116.30)])
+def test_age_pension_2023_24_periods(when, maximum):
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=when)
+    assert result.figure("max_rate_fortnight").value == maximum
+    assert result.figure("estimated_pension_fortnight").value == round(maximum - (400_000 - 301_750) / 1000 * 3, 2)
 
 
-OFFICIAL_EXAMPLES["au_age_pension"].append(test_age_pension_2024_25_periods)
+OFFICIAL_EXAMPLES["au_age_pension"] += [test_age_pension_2024_25_periods, test_age_pension_2023_24_periods]

@@ -142,5 +142,7 @@ def test_answers_are_continuous_across_a_year_boundary_where_no_figure_changes(n
         a, b = call(spec, record, on_date=before), call(spec, record, on_date=first)
         assert type(a) is type(b), (spec.name, first)
         if isinstance(a, CalcResult):
-            values = lambda r: {f.name: f.value for f in r.figures if f.name not in DATE_FIGURES}  # noqa: E731
-            assert values(a) == values(b), (spec.name, first)
+            values = lambda r, dated=False: {f.name: f.value for f in r.figures if (f.name in DATE_FIGURES) == dated}  # noqa: E731
+            # A birthday on the boundary day changes the years projected, and so everything projected from them.
+            if values(a, dated=True) == values(b, dated=True):
+                assert values(a) == values(b), (spec.name, first)
