@@ -1,6 +1,8 @@
 """Judge: a deterministic pre-check always, then an LLM verdict when a model is configured.
 
-An LLM verdict that cannot be parsed is a failure, never a pass.
+An LLM verdict that cannot be parsed is a failure, never a pass; so is one that contradicts itself: passed with
+violations listed, a violation without a real code (empty, "...", "string"), a confidence outside 0-1 (a small
+model behind the endpoint returned ``passed: true`` with five ``{"code": "..."}`` violations: issue 18).
 """
 
 from __future__ import annotations
@@ -78,12 +80,33 @@ def _llm_verdict(state: AdvisorState, evidence, services: Services) -> tuple[Ver
         return Verdict(passed=False, confidence=0.0, source="llm",
                        violations=[{"code": "judge_unparseable", "detail": f"The reviewer's verdict was not valid: {str(exc)[:120]}"}],
                        feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage
+    if problem := inconsistency(parsed):
+        return Verdict(passed=False, confidence=0.0, source="llm",
+                       violations=[{"code": "judge_inconsistent", "detail": f"The reviewer's verdict contradicts itself: {problem}"}],
+                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage
     passed = parsed.passed and parsed.confidence >= services.settings.judge.min_confidence
     violations = [v.model_dump() for v in parsed.violations]
     if parsed.passed and not passed:
         violations.append({"code": "low_confidence", "detail": f"The reviewer passed it with confidence {parsed.confidence:.2f} only."})
     return Verdict(passed=passed, confidence=parsed.confidence, violations=violations,
                    feedback=parsed.feedback or precheck.feedback(violations, gather([])), source="llm"), usage
+
+
+# Codes a model copies from a schema or an example instead of naming a problem.
+_PLACEHOLDER_CODES = {"code", "string", "str", "none", "null", "n/a", "na", "todo", "tbd", "placeholder", "example",
+                      "violation", "violations", "error", "issue", "problem", "xxx", "x", "unknown", "other", "test"}
+
+
+def inconsistency(parsed: LLMVerdict) -> str | None:
+    """Why a parsed verdict cannot be taken at its word, or None. A pass must list no violations; every listed
+    violation must carry a real code (a placeholder would be fed back to the writer as if it were a finding)."""
+    for v in parsed.violations:
+        code = v.code.strip().strip("<>{}[]\"'`").strip().lower()
+        if not re.search(r"[a-z]", code) or code in _PLACEHOLDER_CODES or not re.fullmatch(r"[a-z][a-z0-9_ .-]*", code):
+            return f"a violation has no real code ({v.code!r})."
+    if parsed.passed and parsed.violations:
+        return f"it passed the answer while listing {len(parsed.violations)} violation(s)."
+    return None
 
 
 def _json_object(raw) -> str:
