@@ -44,7 +44,7 @@ _RESPONSE_FORMAT = {"type": "json_schema",
 
 def judge(state: AdvisorState, services: Services) -> dict:
     evidence = gather(state.get("tool_outcomes", []), state.get("member"), state["safe_question"])
-    found = precheck.violations(state["draft_body"], evidence)
+    found = precheck.violations(state["draft_body"], evidence, state["safe_question"])
     usage: list[dict] = []
     if found:
         verdict = Verdict(passed=False, confidence=1.0, violations=found,
