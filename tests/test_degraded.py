@@ -137,3 +137,15 @@ def test_the_trace_records_the_degraded_status_and_the_fault(tmp_path, closed_po
     assert fallback.attributes["pension_advisor.degraded"] == "unreachable"
     assert fallback.attributes["pension_advisor.degraded_by"] == "writer"
     assert "pension_advisor.model_fault" in next(s for s in trace.data.spans if s.name == "synthesize").attributes
+
+
+def test_the_deterministic_scorers_read_a_degraded_answer_as_a_framed_one(tmp_path, closed_port_url):
+    from pension_advisor.scorers.registry import DETERMINISTIC
+
+    advice = Advisor(load_settings(env=model_env(tmp_path, closed_port_url))).ask("AU-001", QUESTION)
+    assert advice.status == "degraded"
+    inputs = {"question": advice.state["safe_question"], "member_id": "AU-001"}
+    feedback = {name: s(inputs=inputs, outputs=advice.state) for name, s in DETERMINISTIC.items()}
+    assert all(f.error is None for f in feedback.values()), {n: f.error for n, f in feedback.items()}
+    compliance = feedback["country_compliance"]
+    assert compliance.value == 1.0 and "disclaimer" in compliance.rationale  # checked as a framed answer
