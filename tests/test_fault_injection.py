@@ -51,7 +51,8 @@ def test_no_unsafe_text_reaches_a_member(fault_run):
 def test_the_slowest_question_is_within_the_configured_deadline(fault_run):
     # From the configuration only: every model call a question may make, at its whole-call deadline.
     assert fault_run.deadline_s == 7.0  # timeout_s 0.5 x 2 attempts x (planner + 3 x (writer + reviewer))
-    assert max(fault_run.seconds) <= fault_run.deadline_s, max(fault_run.seconds)
+    # One warm-up question per country ran first, uncounted: loading spaCy, the detector and the tables is start-up.
+    assert max(fault_run.seconds) <= fault_run.deadline_s, fault_run.slowest
 
 
 def test_the_checker_catches_what_it_looks_for():
