@@ -136,6 +136,7 @@ class AdvisorOutput(TypedDict, total=False):
     attempts: list[Attempt]
     llm_errors: list[str]
     llm_usage: list[dict[str, Any]]
+    model_faults: list[dict[str, str]]
     status: Status
     final_answer: str
     output_guardrail: dict[str, Any]
