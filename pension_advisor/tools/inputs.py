@@ -68,6 +68,11 @@ WORDS: dict[str, str] = {
     "money_purchase_accessed": "whether you have flexibly accessed a pension",
     "employer_contributes": "whether your employer contributes",
     "contributions_on_capped_wage": "whether contributions are paid on the capped wage",
+    "region": "where you pay income tax",
+    "income": "your income",
+    "weeks_deferred": "the number of weeks deferred",
+    "weekly_pension": "the weekly State Pension",
+    "state_pension_age_date": "the date you reach State Pension age",
 }
 
 

@@ -147,6 +147,12 @@ ROUTING = [
     ("IN", "How much of my NPS can I take as a lump sum at 60?", "in_nps_exit"),
     ("IN", "Is tax deducted if I withdraw my PF before 5 years?", "in_epf_withdrawal_tax"),
     ("IN", "Is the interest on my VPF taxable?", "in_epf_interest_tax"),
+    ("UK", "How much income tax will I pay on 45000 in Scotland?", "uk_income_tax"),
+    ("UK", "What is my marginal rate?", "uk_income_tax"),
+    ("UK", "How is a UFPLS taxed?", "uk_ufpls_tax"),
+    ("UK", "What tax do I pay if I cash in my whole pension pot?", "uk_ufpls_tax"),
+    ("UK", "How much extra do I get if I defer my State Pension for a year?", "uk_state_pension_deferral"),
+    ("UK", "Is it worth delaying my state pension?", "uk_state_pension_deferral"),
 ]
 
 

@@ -17,6 +17,13 @@ ADDED_EVERYWHERE = {"tax_year"}
 ADDED = {
     ("au_age_pension", "financial_assets"): "the income test deems income on financial assets",
     ("in_epf_contribution", "contributions_on_capped_wage"): "EPF on wages capped at the statutory ceiling",
+    ("uk_drawdown_income_tax", "region"): "Scottish income tax bands (issue 13)",
+}
+# Calculators added after the refactor (issue 13), each with its reason; they may sit anywhere in the order.
+NEW_TOOLS = {
+    "uk_state_pension_deferral": "the State Pension deferral increase",
+    "uk_income_tax": "UK income tax, rest of the UK and Scotland",
+    "uk_ufpls_tax": "tax on an uncrystallised funds pension lump sum",
 }
 # Descriptions that named a figure (a rate, a cap, an age from the tables) now describe the rule in words.
 DESCRIPTION_CHANGED = {
@@ -29,6 +36,7 @@ DESCRIPTION_CHANGED = {
     "in_epf_contribution": "rates and the ceiling; + capped wages", "in_epf_projection": "the normal pension age",
     "in_eps_pension": "ceiling, divisor, weightage, reduction, minimum", "in_nps_exit": "the corpus bands",
     "in_epf_withdrawal_tax": "service years, TDS rate and threshold", "in_epf_interest_tax": "the thresholds",
+    "uk_drawdown_income_tax": "+ Scotland's bands",
 }
 PARAM_CHANGED = {
     ("au_age_pension", "annual_assessable_income"): "deemed income is now worked out, so it is excluded here",
@@ -53,7 +61,8 @@ def test_tool_schemas_match_the_snapshot():
 
 def test_only_the_documented_differences_from_before_the_refactor():
     before, now = _by_name(BEFORE.read_text()), _by_name(render())
-    assert list(now) == list(before)  # same tools, same order
+    assert [name for name in now if name in before] == list(before)  # the same tools keep their order
+    assert set(now) - set(before) == set(NEW_TOOLS)
     for name, old in before.items():
         new = now[name]
         assert (new["description"] != old["description"]) == (name in DESCRIPTION_CHANGED), name
