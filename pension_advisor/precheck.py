@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .evidence import Evidence, numbers_in
+from .tools.base import CURRENCY
 
 # Markers of a currency, by the countries that use it. "$" alone is shared by AU and US.
 CURRENCY_MARKERS = {
@@ -39,7 +40,7 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
         return [{"code": "empty_answer", "detail": "The answer is empty."}]
     # Calculator text (labels, assumptions, errors) is verified: only what the writer added is checked for
     # currency, country and promises ("returns are not guaranteed", "unlike superannuation" are tool caveats).
-    own_words = _without_tool_text(body, evidence)
+    own_words = writer_text(body, evidence)
 
     unsupported = sorted({n for n in numbers_in(body) if not evidence.allows(n)})
     if unsupported:
@@ -57,22 +58,37 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
         found.append({"code": "missing_citation",
                       "detail": f"Figures without a [n] citation: \"{uncited[0][:120]}\"."})
 
-    if evidence.country:
-        for country, markers in CURRENCY_MARKERS.items():
-            if country != evidence.country and any(re.search(m, own_words, re.IGNORECASE) for m in markers):
-                found.append({"code": "wrong_currency",
-                              "detail": f"Amounts must be in {evidence.currency}; the answer uses {country} currency."})
-        for country, terms in COUNTRY_TERMS.items():
-            term = next((t for t in terms if re.search(t, own_words)), None) if country != evidence.country else None
-            if term:
-                found.append({"code": "wrong_country",
-                              "detail": f"The member is in {evidence.country}; the answer mentions a {country} scheme "
-                                        f"({re.search(term, own_words).group(0)})."})
+    found += compliance(own_words, evidence.country)
+    return found
 
+
+def compliance(own_words: str, country: str | None) -> list[dict]:
+    """The country checks on what the writer added (tool text already taken out): the member's currency, their
+    country's scheme names, no promised returns. The judge's pre-check and the country_compliance scorer both use
+    this one function, so a calculator caveat such as "returns are not guaranteed" is never a promise to one and
+    a failure to the other. With no known country, a mix of countries' currencies is the problem."""
+    found: list[dict] = []
+    currencies = [c for c, markers in CURRENCY_MARKERS.items() if any(re.search(m, own_words, re.IGNORECASE) for m in markers)]
+    if country:
+        for other in (c for c in currencies if c != country):
+            found.append({"code": "wrong_currency", "country": other,
+                          "detail": f"Amounts must be in {CURRENCY.get(country, country)}; the answer uses {other} currency."})
+        for other, terms in COUNTRY_TERMS.items():
+            m = next((m for t in terms if (m := re.search(t, own_words))), None) if other != country else None
+            if m:
+                found.append({"code": "wrong_country", "country": other,
+                              "detail": f"The member is in {country}; the answer mentions a {other} scheme ({m.group(0)})."})
+    else:
+        terms = {c: m.group(0) for c, ts in COUNTRY_TERMS.items() if (m := next((m for t in ts if (m := re.search(t, own_words))), None))}
+        if len(currencies) > 1:
+            found.append({"code": "wrong_currency", "country": ",".join(currencies),
+                          "detail": f"The answer mixes the currencies of {', '.join(currencies)}."})
+        if len(terms) > 1:
+            found.append({"code": "wrong_country", "country": ",".join(terms),
+                          "detail": "The answer mixes schemes of " + ", ".join(f"{c} ({t})" for c, t in terms.items()) + "."})
     for pattern in PROMISE_PATTERNS:
         if (m := re.search(pattern, own_words, re.IGNORECASE)) and not _NEGATED.search(own_words[max(0, m.start() - 20):m.start()]):
-            found.append({"code": "promise_of_returns",
-                          "detail": f"Do not promise outcomes or returns (\"{m.group(0)}\")."})
+            found.append({"code": "promise_of_returns", "detail": f"Do not promise outcomes or returns (\"{m.group(0)}\")."})
             break
     return found
 
@@ -80,7 +96,8 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
 
 
-def _without_tool_text(body: str, evidence: Evidence) -> str:
+def writer_text(body: str, evidence: Evidence) -> str:
+    """The body without the calculators' own verified text (labels, assumptions, errors): what the writer added."""
     for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors}, key=len, reverse=True):
         body = body.replace(text, " ")
         body = body.replace(re.sub(r" \[\d+\]$", "", text), " ")  # an assumption quoted without its mark

@@ -51,7 +51,7 @@ CASES = [
     ("huge question", ["ask", "-m", "AU-001", "x" * 50_000], {},
      "error: the question is 50,000 characters; the limit is 4,000"),
     ("unknown member", ["ask", "-m", "ZZ-001", "pension?"], {}, "error: unknown member 'ZZ-001'"),
-    ("unknown country", ["ask", "-m", "AU-001", "--country", "NZ", "pension?"], {}, "error: unknown country 'NZ'"),
+    ("unknown country", ["ask", "-m", "AU-001", "--country", "NZ", "pension?"], {}, "error: Invalid value for '--country': 'NZ' is not one of"),
 ]
 
 

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mlflow.entities import Feedback
 from mlflow.genai.scorers import scorer
 
-from pension_advisor.precheck import COUNTRY_TERMS, CURRENCY_MARKERS, PROMISE_PATTERNS
+from pension_advisor import precheck
 from pension_advisor.tools.base import CURRENCY
 
 from .common import FRAMED, code_feedback, read
 
 NAME = "country_compliance"
-# precheck's tables, compiled once: one pattern per country (the scorer runs for every sampled trace).
-_CURRENCY = {c: re.compile("|".join(f"(?:{m})" for m in ms), re.IGNORECASE) for c, ms in CURRENCY_MARKERS.items()}
-_TERMS = {c: re.compile("|".join(f"(?:{t})" for t in ts)) for c, ts in COUNTRY_TERMS.items()}
-_PROMISE = [re.compile(p, re.IGNORECASE) for p in PROMISE_PATTERNS]
 
 
 # No MLflow timeout: it costs a thread per call (~1 ms), more than this scorer itself (< 0.5 ms).
@@ -27,40 +22,38 @@ _PROMISE = [re.compile(p, re.IGNORECASE) for p in PROMISE_PATTERNS]
 def country_compliance(inputs: Any = None, outputs: Any = None) -> Feedback:
     """The share of these checks the answer passes (each counts once; not-applicable checks are left out):
 
-    - currency: no other country's currency markers (``precheck.CURRENCY_MARKERS``, e.g. £ or ₹ for an AU
-      member) in the header or body, and a header currency, when there is one, that is the member's;
-    - terminology: no other country's scheme or agency names (``precheck.COUNTRY_TERMS``, e.g. "401(k)" for AU);
+    - currency, terminology, no promises: ``precheck.compliance`` (the judge's pre-check) on what the writer added
+      (the calculators' verified text taken out): no other country's currency or scheme names, no promised
+      returns ("returns are not guaranteed" is not a promise); plus a header currency that is the member's;
     - rules: every calculator used and every result belongs to the member's country;
-    - disclaimer: answered and fallback replies carry ``answer.DISCLAIMER``;
-    - no promises: nothing promises returns or outcomes (``precheck.PROMISE_PATTERNS``).
+    - disclaimer: answered and fallback replies carry ``answer.DISCLAIMER``.
 
-    When the member's country is unknown, the currency, terminology and rules checks fail only on a mix of
-    countries. The Sources list is not checked here (citation_quality checks it).
+    When the member's country is unknown, the checks fail only on a mix of countries. The Sources list is not
+    checked here (citation_quality checks it).
     """
     reply = read(inputs, outputs)
     country = reply.country
-    text = f"{reply.header}\n{reply.body}"
-    currencies = {c for c, pattern in _CURRENCY.items() if pattern.search(text)}
-    if reply.header_currency:
-        currencies |= {c for c, code in CURRENCY.items() if code == reply.header_currency}
-    terms = {c: m.group(0) for c, pattern in _TERMS.items() if (m := pattern.search(reply.body))}
+    # The content checks are the judge's own (precheck.compliance on what the writer added): one definition.
+    problems: dict[str, str] = {}
+    for problem in precheck.compliance(precheck.writer_text(reply.body, reply.evidence), country):
+        problems.setdefault(problem["code"], problem["detail"])
+    header_countries = {c for c, code in CURRENCY.items() if code == reply.header_currency}
     tool_countries = _tool_countries(reply.outcomes)
 
     checks: dict[str, str | None] = {}  # check -> problem (None = passed)
-    checks["currency"] = _mix("currency", currencies, country)
-    checks["terminology"] = _mix("scheme terms", set(terms), country, terms)
+    checks["currency"] = problems.get("wrong_currency") or _mix("header currency", header_countries, country)
+    checks["terminology"] = problems.get("wrong_country")
     if tool_countries:
         checks["rules"] = _mix("calculators/rules", tool_countries, country)
     if reply.status in FRAMED:
         checks["disclaimer"] = None if reply.has_disclaimer else "the general-information disclaimer is missing"
-    promise = next((m.group(0) for p in _PROMISE if (m := p.search(reply.body))), None)
-    checks["no_promises"] = f"it promises outcomes (\"{promise}\")" if promise else None
+    checks["no_promises"] = problems.get("promise_of_returns")
 
     failed = {k: v for k, v in checks.items() if v}
     value = 1 - len(failed) / len(checks)
     where = f"the {country} member" if country else "a member of unknown country"
     why = (f"Passes all {len(checks)} checks for {where} ({', '.join(checks)})." if not failed else
-           f"Fails {len(failed)} of {len(checks)} checks for {where}: " + "; ".join(failed.values()) + ".")
+           f"Fails {len(failed)} of {len(checks)} checks for {where}: " + "; ".join(v.rstrip(".") for v in failed.values()) + ".")
     return code_feedback(NAME, value, why, failed_checks=",".join(failed) or "none", country=country or "unknown")
 
 

@@ -99,12 +99,12 @@ def test_citation_quality_flags_figures_with_no_sources_list():
 
 def test_au_answer_in_pounds_fails_currency():
     fb = score(country_compliance, row("AU", "Your preservation age is 58 [1]; expect about £500 a week."))
-    assert fb.value == pytest.approx(4 / 5) and "currency of UK" in fb.rationale
+    assert fb.value == pytest.approx(4 / 5) and "uses UK currency" in fb.rationale
 
 
 def test_au_answer_mentioning_401k_fails_terminology():
     fb = score(country_compliance, row("AU", GOOD["AU"] + " You could also use a 401(k)."))
-    assert fb.value == pytest.approx(4 / 5) and "US (401(k))" in fb.rationale
+    assert fb.value == pytest.approx(4 / 5) and "a US scheme (401(k))" in fb.rationale
 
 
 def test_missing_disclaimer_fails():

@@ -67,11 +67,12 @@ def test_unknown_country_is_a_usage_error():
     assert done.exit_code == 2 and "Traceback" not in done.output
 
 
-def test_check_names_the_year_to_add_and_every_gap():
+def test_check_names_the_year_to_add_and_every_gap(rules_dir):
+    (rules_dir / "us" / "2027.yaml").unlink()
     done = rules("--check", "--today", "2026-12-06")
     assert done.exit_code == 1
     lines = done.output.splitlines()
-    # US tables end on 31 December 2026, 25 days later; AU, UK and IN run past 60 days.
+    # Without its 2027 table the US rules end on 31 December 2026, 25 days later; AU, UK and IN run past 60 days.
     assert ("US: the loaded rules end on 31 December 2026 (in 25 days, within 60 days of 6 December 2026): "
             "add rules/us/2027.yaml (tax year 2027).") in lines
     assert not [line for line in lines if re.match(r"(AU|UK|IN): the loaded rules end", line)]
@@ -85,14 +86,22 @@ def test_check_passes_with_no_gap_and_a_year_ahead(rules_dir):
     assert done.exit_code == 0, done.output
     assert done.output.startswith("OK:")
     # India's year ends on 31 March 2027: on 30 January 2027 that is 60 days away, so it is due; the UK's (5 April
-    # 2027, 65 days away) is not yet; the US tables have ended.
+    # 2027, 65 days away) is not yet; the US tables run to 31 December 2027.
     late = rules("--check", "--today", "2027-01-30")
     assert late.exit_code == 1
     assert "IN: the loaded rules end on 31 March 2027 (in 60 days" in late.output
     assert "add rules/in/2027-28.yaml (tax year 2027-28)" in late.output
-    assert "US: the loaded rules end on 31 December 2026 (30 days ago" in late.output
-    assert "UK:" not in late.output
+    assert "UK:" not in late.output and "US:" not in late.output
     assert "UK: the loaded rules end on 5 April 2027 (in 59 days" in rules("--check", "--today", "2027-02-05").output
+
+
+def test_check_passes_today_with_the_us_2027_table():
+    # The shipped tables on the day the 2027 US table was added: nothing runs out within 60 days; the 2027 IRS limits
+    # not yet confirmed are listed as known gaps (the calculators refuse them by name).
+    done = rules("--check", "--today", "2026-12-06")
+    assert done.exit_code == 0, done.output
+    assert ("  US 2027: 401(k) elective deferral limit (elective_deferral_limit) not confirmed from 1 January 2027 "
+            "to 31 December 2027: add its official figure.") in done.output.splitlines()
 
 
 def test_check_lists_a_not_confirmed_period_inside_a_loaded_year(rules_dir):

@@ -377,3 +377,13 @@ PROPERTY_TESTS = {
     "us_required_minimum_distribution": [test_rmd_is_a_fraction_of_the_balance, test_rmd_grows_with_age_as_the_divisor_falls],
     "us_401k_projection": [test_401k_projection_grows_with_the_balance_and_deferrals_stay_within_the_limit],
 }
+
+
+def test_2027_limits_not_yet_confirmed_are_refused_by_name_while_statutory_rules_answer():
+    # With no 2027 table, a 2027 question got the 2026 limit under a "not loaded yet" notice. The 2027 table carries
+    # the statutory rules; the indexed IRS limits are not confirmed, so a 2027 limit is refused, naming the figure.
+    with pytest.raises(MissingFigure) as err:
+        contribution_limit_401k(age=40, on_date=dt.date(2027, 3, 1))
+    assert err.value.figure == "elective_deferral_limit"
+    result = social_security_benefit(1000, dt.date(1960, 6, 1), 62, 0, dt.date(2027, 3, 1))
+    assert result.figure("monthly_benefit").value == 700 and not result.notices
