@@ -73,6 +73,9 @@ WORDS: dict[str, str] = {
     "weeks_deferred": "the number of weeks deferred",
     "weekly_pension": "the weekly State Pension",
     "state_pension_age_date": "the date you reach State Pension age",
+    "filing_status": "your filing status",
+    "spouse_65_or_older": "whether your spouse is 65 or older",
+    "earnings": "your earnings from work",
 }
 
 

@@ -153,6 +153,11 @@ ROUTING = [
     ("UK", "What tax do I pay if I cash in my whole pension pot?", "uk_ufpls_tax"),
     ("UK", "How much extra do I get if I defer my State Pension for a year?", "uk_state_pension_deferral"),
     ("UK", "Is it worth delaying my state pension?", "uk_state_pension_deferral"),
+    ("US", "How much federal income tax will I pay on 80000 married filing jointly?", "us_federal_income_tax"),
+    ("US", "What is the standard deduction this year?", "us_federal_income_tax"),
+    ("US", "What is the Social Security COLA for 2026?", "us_social_security_figures"),
+    ("US", "How much can I earn while collecting Social Security before full retirement age?", "us_social_security_figures"),
+    ("US", "What is the Social Security wage base this year?", "us_social_security_figures"),
 ]
 
 

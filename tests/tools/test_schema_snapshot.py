@@ -24,6 +24,8 @@ NEW_TOOLS = {
     "uk_state_pension_deferral": "the State Pension deferral increase",
     "uk_income_tax": "UK income tax, rest of the UK and Scotland",
     "uk_ufpls_tax": "tax on an uncrystallised funds pension lump sum",
+    "us_federal_income_tax": "US federal income tax by filing status, with the 2025 law change",
+    "us_social_security_figures": "Social Security's COLA, taxable maximum and earnings test",
 }
 # Descriptions that named a figure (a rate, a cap, an age from the tables) now describe the rule in words.
 DESCRIPTION_CHANGED = {
