@@ -77,6 +77,18 @@ def state_pension_age(date_of_birth: DateOfBirth, on_date: OnDate = None, tax_ye
     return calc.result(figures, summary, assumptions, [path])
 
 
+def new_state_pension_weekly(calc: Calc, qualifying_years: int) -> tuple[float, str]:
+    """The weekly new State Pension for a number of qualifying years (pro rata between the minimum and the full
+    number), and the branch taken."""
+    full_rate, years_rule = calc.value("new_state_pension_full_weekly"), calc.value("new_state_pension_qualifying_years")
+    if qualifying_years < years_rule["minimum"]:
+        return 0.0, f"{qualifying_years} qualifying years: fewer than {years_rule['minimum']}, no new State Pension"
+    if qualifying_years >= years_rule["full"]:
+        return money(full_rate), f"{qualifying_years} qualifying years: {years_rule['full']} or more, full rate"
+    return (money(full_rate * qualifying_years / years_rule["full"]),
+            f"{qualifying_years} qualifying years: {qualifying_years}/{years_rule['full']} of the full rate")
+
+
 @calculator(
     name="uk_new_state_pension", country="UK", title="your new State Pension",
     rules=("new_state_pension_full_weekly", "new_state_pension_qualifying_years"),
@@ -95,14 +107,7 @@ def new_state_pension(
     calc = Calc("UK", on_date, tax_year)
     full_rate, years_rule = calc.value("new_state_pension_full_weekly"), calc.value("new_state_pension_qualifying_years")
     rate_ref, years_ref = calc.cite("new_state_pension_full_weekly"), calc.cite("new_state_pension_qualifying_years")
-    if qualifying_years < years_rule["minimum"]:
-        weekly, path = 0.0, f"{qualifying_years} qualifying years: fewer than {years_rule['minimum']}, no new State Pension"
-    elif qualifying_years >= years_rule["full"]:
-        weekly, path = full_rate, f"{qualifying_years} qualifying years: {years_rule['full']} or more, full rate"
-    else:
-        weekly = full_rate * qualifying_years / years_rule["full"]
-        path = f"{qualifying_years} qualifying years: {qualifying_years}/{years_rule['full']} of the full rate"
-    weekly = money(weekly)
+    weekly, path = new_state_pension_weekly(calc, qualifying_years)
     annual = money(weekly * WEEKS_PER_YEAR)
     figures = [
         Figure(name="full_rate_weekly", label="Full new State Pension", value=money(full_rate), unit="GBP", period="week", citation=rate_ref),
@@ -131,10 +136,11 @@ def floor_pence(amount: float) -> float:
 
 @calculator(
     name="uk_state_pension_deferral", country="UK", title="the extra State Pension for deferring it",
-    rules=("state_pension_deferral", "new_state_pension_full_weekly", "state_pension_age", "state_pension_age_67_to_68"),
+    rules=("state_pension_deferral", "new_state_pension_full_weekly", "new_state_pension_qualifying_years", "state_pension_age",
+           "state_pension_age_67_to_68"),
     intents=(r"defer(ring|red|ral)?\b.*state pension", r"state pension\b.*\bdefer", r"(delay|put off|postpone)\w*\b.*state pension",
              r"state pension\b.*\b(delay|put off|postpone)"),
-    member_args={"date_of_birth": "date_of_birth"},
+    member_args={"date_of_birth": "date_of_birth", "qualifying_years": "ni_qualifying_years"},
     question_args={"weekly_pension": "amount", "date_of_birth": "date_of_birth", "on_date": "on_date", "tax_year": "tax_year"},
 )
 def state_pension_deferral(
@@ -142,6 +148,7 @@ def state_pension_deferral(
     weekly_pension: Annotated[float | None, Field(ge=0, description="The weekly State Pension being deferred, GBP. Default: the full new State Pension rate in force.")] = None,
     date_of_birth: Annotated[dt.date | None, Field(description="The member's date of birth; decides whether State Pension age falls before 6 April 2016 (older deferral rules) or on or after it.")] = None,
     state_pension_age_date: Annotated[dt.date | None, Field(description="The date the member reached (or reaches) State Pension age, when known; overrides date_of_birth for choosing the rules.")] = None,
+    qualifying_years: Annotated[int | None, Field(ge=0, le=80, description="Qualifying years on the member's National Insurance record; when weekly_pension is not given, the new State Pension they give is the amount deferred.")] = None,
     on_date: OnDate = None,
     tax_year: TaxYearArg = None,
 ) -> CalcResult:
@@ -164,8 +171,14 @@ def state_pension_deferral(
             raise ToolError("missing_weekly_pension", "I need the weekly State Pension you are deferring: the full "
                             "new State Pension rate doesn't apply to people who reached State Pension age before 6 April 2016.",
                             field="weekly_pension")
-        weekly_pension, pension_ref = calc.value("new_state_pension_full_weekly"), calc.cite("new_state_pension_full_weekly")
-        assumed = f"The weekly pension is the full new State Pension for {calc.tax_year}."
+        pension_ref = calc.cite("new_state_pension_full_weekly")
+        if qualifying_years is None:
+            weekly_pension = calc.value("new_state_pension_full_weekly")
+            assumed = f"The weekly pension is the full new State Pension for {calc.tax_year}."
+        else:
+            weekly_pension, years_path = new_state_pension_weekly(calc, qualifying_years)
+            calc.cite("new_state_pension_qualifying_years")
+            assumed = f"The weekly pension is the new State Pension for {qualifying_years} qualifying years at the {calc.tax_year} rate ({years_path})."
     else:
         pension_ref, assumed = ref, None
     rules_words = "before 6 April 2016" if old else "on or after 6 April 2016"

@@ -27,7 +27,9 @@ def marginal_rate(rule: dict, income: float) -> float:
 
 @calculator(
     name="uk_income_tax", country="UK", title="your income tax", rules=("income_tax_england", "income_tax_scotland"),
-    intents=(r"how much (income )?tax (will|do|would|should) i pay", r"income tax (on|for) (my )?(salary|income|wages?|earnings)",
+    # Not "how much tax would I pay" alone: on a pension withdrawal that is the drawdown or UFPLS calculator's question.
+    intents=(r"how much income tax\b(?!.*\b(pension|pot|drawdown|withdraw\w*|lump sum|ufpls)\b)",
+             r"(income )?tax (on|for) (my )?(salary|wages?|earnings)",
              r"scottish (income )?tax", r"tax (band|bracket|rate)s?\b", r"(higher|basic|additional|starter|intermediate|top) rate tax",
              r"personal allowance", r"marginal (tax )?rate"),
     member_args={"income": "annual_salary"},

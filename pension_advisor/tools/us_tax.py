@@ -43,7 +43,9 @@ def federal_tax(brackets: list[dict], taxable: float) -> float:
 @calculator(
     name="us_federal_income_tax", country="US", title="your federal income tax",
     rules=("federal_income_tax", "senior_deduction"),
-    intents=(r"federal (income )?tax", r"(income )?tax (bracket|rate)s?\b", r"standard deduction", r"how much (income )?tax (will|do|would|should) i (pay|owe)",
+    # Not "how much tax would I pay" alone: on a 401(k) or IRA withdrawal that is the early withdrawal calculator's question.
+    intents=(r"federal (income )?tax\b(?!.*\b(401\s*\(?k\)?|ira|withdraw\w*|distribution|penalt\w*)\b)", r"(income )?tax (bracket|rate)s?\b",
+             r"standard deduction", r"how much income tax\b(?!.*\b(401\s*\(?k\)?|ira|withdraw\w*|distribution|penalt\w*)\b)",
              r"senior (bonus )?deduction", r"big beautiful bill", r"\bOBBBA?\b", r"marginal (tax )?rate", r"taxable income"),
     member_args={"income": "annual_salary", "date_of_birth": "date_of_birth"},
     question_args={"income": "salary", "date_of_birth": "date_of_birth", "on_date": "on_date", "tax_year": "tax_year"},

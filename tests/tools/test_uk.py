@@ -503,6 +503,10 @@ def test_state_pension_deferral_defaults_and_refusals():
     assert result.figure("weekly_pension_before").value == 241.30
     assert result.figure("extra_weekly").value == 13.94
     assert {c.rule for c in result.citations} == {"state_pension_deferral", "new_state_pension_full_weekly"}
+    # With the member's qualifying years instead: 26 years is 26/35 of £241.30 = £179.25 a week, +£10.35 for 52 weeks.
+    own = state_pension_deferral(date_of_birth=dt.date(1960, 5, 1), qualifying_years=26, on_date=TODAY)
+    assert own.figure("weekly_pension_before").value == 179.25
+    assert own.figure("extra_weekly").value == 10.35
     with pytest.raises(ToolError) as refused:
         state_pension_deferral(52, date_of_birth=dt.date(1950, 5, 1), on_date=TODAY)
     assert refused.value.field == "state_pension_age_date"
