@@ -543,3 +543,12 @@ def test_drawdown_income_tax_in_scotland_uses_the_scottish_bands():
     assert scottish.figure("tax_on_drawdown").value == 4_501.07
     assert scottish.citations[0].rule == "income_tax_scotland"
     assert drawdown_income_tax(35_000, 0, TODAY).figure("tax_on_drawdown").value == 4_486
+
+
+def test_a_question_about_scotland_fills_the_region():
+    from pension_advisor.planning.slots import extract_slots
+
+    assert extract_slots("How much income tax will I pay in Scotland?", "UK")["region"] == "scotland"
+    assert extract_slots("I'm a Scottish taxpayer: tax on £40,000 drawdown?", "UK")["region"] == "scotland"
+    assert "region" not in extract_slots("How much income tax will I pay in Wales?", "UK")
+    assert "region" not in extract_slots("I moved from Scotland to Texas: federal tax?", "US")
