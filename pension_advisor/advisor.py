@@ -69,8 +69,11 @@ class Advisor:
             raise InputError(f"traceparent '{traceparent}' is not a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)")
         config = {"configurable": {"thread_id": thread_id}} if thread_id else {}
         with caller_trace_context(traceparent):
+            # The member travels in the run's context, the one place the graph reads it from; the input's copy is
+            # only for the trace (the graph's input schema ignores it).
             state = self.graph.invoke({"member_id": member_id, "question": question,
-                                       "on_date": on_date.isoformat() if on_date else None}, config)
+                                       "on_date": on_date.isoformat() if on_date else None}, config,
+                                      context={"member_id": member_id})
         attempts = state.get("attempts", [])
         return Advice(
             member_id=member_id, question=question, status=state["status"], answer=state["final_answer"],

@@ -235,7 +235,11 @@ def dev(config: Optional[Path] = ConfigOption) -> None:
     langgraph = shutil.which("langgraph", path=str(Path(sys.executable).parent)) or shutil.which("langgraph")
     if langgraph is None:
         _fail("langgraph dev is not installed: pip install -e '.[dev]'")
-    env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "1", "LANGSMITH_TRACING": "false"}
+    if server.host not in ("127.0.0.1", "localhost", "::1"):
+        _fail(f"dev checks no credentials, so it serves on loopback only, not on {server.host}; use `serve`")
+    env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "1", "LANGSMITH_TRACING": "false",
+           # No credentials in dev: each run names its member in its context (server/graph.py).
+           "PENSION_ADVISOR__SERVER__AUTH__ENABLED": "false"}
     if config:
         env["PENSION_ADVISOR_CONFIG"] = str(config.resolve())
     raise typer.Exit(subprocess.call([langgraph, "dev", "--no-browser", "--no-reload", "--host", server.host,

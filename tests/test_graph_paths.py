@@ -88,7 +88,7 @@ def test_tool_error_is_explained_not_raised(make_advisor):
 
 def test_member_not_found_in_graph(make_advisor):
     advisor, fake = make_advisor({"writer": [GOOD]})
-    state = advisor.graph.invoke({"member_id": "AU-999", "question": QUESTION})
+    state = advisor.graph.invoke({"question": QUESTION}, context={"member_id": "AU-999"})
     assert state["status"] == "member_not_found" and "AU-999" in state["final_answer"]
     assert fake.calls == []
 

@@ -29,7 +29,9 @@ def dev_server(tmp_path_factory, mock_llm):
            "LANGSMITH_TRACING": "false", "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp / "members.db"),
            "PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
            "PENSION_ADVISOR__LLM__PROVIDER": "openai_compatible", "PENSION_ADVISOR__LLM__BASE_URL": mock_llm.base_url,
-           "OPENAI_API_KEY": "not-used"}
+           "OPENAI_API_KEY": "not-used",
+           # langgraph dev checks no credentials: each run names its member in its context (development only).
+           "PENSION_ADVISOR__SERVER__AUTH__ENABLED": "false"}
     DEV_TRACKING["uri"] = f"sqlite:///{tmp}/mlflow.db"
     log = (tmp / "dev.log").open("w")
     langgraph = Path(sys.executable).with_name("langgraph")
@@ -57,7 +59,8 @@ def test_run_through_langgraph_sdk(dev_server):
         assert assistants, "the graph is not registered"
         thread = await client.threads.create()
         state = await client.runs.wait(thread["thread_id"], "pension_advisor",
-                                       input={"member_id": "UK-003", "question": "When do I reach State Pension age?"})
+                                       input={"question": "When do I reach State Pension age?"},
+                                       context={"member_id": "UK-003"})
         return state
 
     state = asyncio.run(asyncio.wait_for(scenario(), timeout=180))
@@ -77,7 +80,8 @@ def test_caller_traceparent_through_the_api(dev_server, via):
         client = get_client(url=dev_server, headers={"traceparent": traceparent} if via == "header" else None)
         thread = await client.threads.create()
         return await client.runs.wait(thread["thread_id"], "pension_advisor",
-                                      input={"member_id": "AU-001", "question": "What is my preservation age?"},
+                                      input={"question": "What is my preservation age?"},
+                                      context={"member_id": "AU-001"},
                                       metadata={"traceparent": traceparent} if via == "metadata" else None)
 
     state = asyncio.run(asyncio.wait_for(scenario(), timeout=180))

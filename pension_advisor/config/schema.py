@@ -191,9 +191,26 @@ class Jwt(Section):
 
 
 class ServerAuth(Section):
-    enabled: bool = True                   # false only behind a gateway that authenticates for us
+    # false: development on loopback only (serve refuses any other host and warns); each run names its member in
+    # its context. Never behind a gateway: the graph would trust whatever member a request names.
+    enabled: bool = True
     api_keys: list[ApiKey] = []
     jwt: Jwt = Jwt()
+
+    @model_validator(mode="after")
+    def _distinct_keys(self) -> "ServerAuth":
+        # One name is one owner of threads: two keys under one name (for two members) would share them.
+        names: dict[str, int] = {}
+        digests: dict[str, int] = {}
+        for i, key in enumerate(self.api_keys):
+            if key.name in names:
+                raise ValueError(f"server.auth.api_keys[{i}].name: '{key.name}' is already the name of "
+                                 f"server.auth.api_keys[{names[key.name]}]; each key needs its own name")
+            if key.key_sha256 in digests:
+                raise ValueError(f"server.auth.api_keys[{i}].key_sha256: the same key as "
+                                 f"server.auth.api_keys[{digests[key.key_sha256]}]; make a new key")
+            names[key.name], digests[key.key_sha256] = i, i
+        return self
 
 
 class Server(Section):
@@ -202,6 +219,9 @@ class Server(Section):
     # `pension-advisor serve` (Aegra): threads, runs and checkpoints on PostgreSQL; the database is created if missing.
     database_url: str = "postgresql://127.0.0.1:5432/pension_advisor"
     redis_url: str | None = None           # several instances: runs are queued and streamed through Redis
+    # Keys and channels of this deployment in Redis; null: derived from database_url (host, port, database), so
+    # deployments with different databases never take each other's runs on a shared Redis.
+    redis_prefix: str | None = Field(None, min_length=1)
     # database_url points at PgBouncer in transaction pooling mode: no prepared statements (slower bookkeeping).
     pgbouncer: bool = False
     workers: int = Field(1, ge=1)          # server processes on this machine

@@ -25,11 +25,13 @@ from pension_advisor.nodes.tools import run_tools
 from pension_advisor.services import Services
 
 from .routes import after_input_guardrail, after_judge, after_plan, after_synthesize, untraced
-from .state import AdvisorState
+from .state import AdvisorInput, AdvisorOutput, AdvisorState, RunContext
 
 
 def build_graph(services: Services) -> StateGraph:
-    graph = StateGraph(AdvisorState)
+    # Callers post AdvisorInput and read AdvisorOutput; the member comes only from the run's RunContext.
+    graph = StateGraph(AdvisorState, input_schema=AdvisorInput, output_schema=AdvisorOutput,
+                       context_schema=RunContext)
     graph.add_node("start_turn", start_turn)
     graph.add_node("input_guardrail", partial(input_guardrail, services=services))
     graph.add_node("plan", partial(plan, services=services))

@@ -74,7 +74,7 @@ class Turn(TypedDict):
 
 
 class AdvisorState(TypedDict, total=False):
-    # Input
+    # Input (see AdvisorInput); member_id is set by start_turn from the run's context, never taken from input
     member_id: str
     question: str
     on_date: str | None            # ISO date the question is about; default today
@@ -105,3 +105,43 @@ class AdvisorState(TypedDict, total=False):
     # sample
     sampled: bool                  # chosen for background quality scoring
     scoring_queued: bool
+
+
+class AdvisorInput(TypedDict, total=False):
+    """What a caller may post to start a turn. Anything else in the input (member_id, internal keys) is ignored:
+    the member comes from the run's context (RunContext), which the server fills from the caller's credentials."""
+    question: str
+    on_date: str | None            # ISO date the question is about; default today
+
+
+class AdvisorOutput(TypedDict, total=False):
+    """What a turn hands back: the answer, how it was reached, and the per-turn results callers and traces read.
+    The model's working drafts (draft_body, retry_feedback) stay inside the graph."""
+    member_id: str
+    question: str
+    on_date: str | None
+    turns: list[Turn]
+    input_guardrail: GuardrailResult
+    safe_question: str
+    member: dict[str, Any] | None
+    plan: list[ToolCall]
+    record_fields: list[str]
+    retrieved: list[dict[str, Any]]
+    planned_from: str
+    tool_outcomes: list[ToolOutcome]
+    answer: str
+    attempts: list[Attempt]
+    llm_errors: list[str]
+    llm_usage: list[dict[str, Any]]
+    status: Status
+    final_answer: str
+    output_guardrail: dict[str, Any]
+    sampled: bool
+    scoring_queued: bool
+
+
+class RunContext(TypedDict):
+    """The run's context (LangGraph ``context_schema``): who the run is about. The only source of the member id:
+    the library passes it (Advisor.ask); the API server sets it from the caller's credentials on every run,
+    overwriting whatever the request carried (pension_advisor/server/graph.py)."""
+    member_id: str

@@ -16,6 +16,7 @@ from pension_advisor.graph.state import AdvisorState, GuardrailResult
 from pension_advisor.guardrails import pipeline
 from pension_advisor.guardrails.llm_classifier import classifier_for
 from pension_advisor.members import MemberNotFound
+from pension_advisor.nodes.member import run_member_id
 from pension_advisor.observability.spans import guardrail_span
 from pension_advisor.services import Services
 
@@ -26,7 +27,7 @@ REFUSALS = pipeline.REFUSALS
 def input_guardrail(state: AdvisorState, services: Services) -> dict:
     cfg = services.settings.guardrails.input
     question = state.get("question") or ""
-    member_id = state.get("member_id")
+    member_id = run_member_id(state)  # the run's authenticated member, never the state's say-so
     try:
         member = services.members.get(member_id) if member_id else None
     except MemberNotFound:

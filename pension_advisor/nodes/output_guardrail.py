@@ -14,6 +14,7 @@ from pension_advisor import privacy
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.guardrails import output
 from pension_advisor.members import MemberNotFound
+from pension_advisor.nodes.member import run_member_id
 from pension_advisor.observability.spans import guardrail_span
 from pension_advisor.services import Services
 
@@ -29,9 +30,9 @@ def output_guardrail(state: AdvisorState, services: Services) -> dict:
                 "output_guardrail": {"masked": [], "toxicity": None, "replaced": False}}
     model_written = state.get("draft_body") if status == "answered" and services.model is not None else None
     member = None
-    if model_written and state.get("member_id"):
+    if model_written:
         try:
-            member = services.members.get(state["member_id"])
+            member = services.members.get(run_member_id(state))  # the run's authenticated member
         except MemberNotFound:
             member = None
     others = privacy.member_index(services.members) if model_written and cfg.mask_pii else None

@@ -19,6 +19,7 @@ from pension_advisor.knowledge import KNOWLEDGE_DIR
 from pension_advisor.knowledge.retrieval import retrieve
 from pension_advisor.llm.usage import usage_record
 from pension_advisor.members import MemberNotFound
+from pension_advisor.nodes.member import run_member_id
 from pension_advisor.observability.spans import annotate_current, span
 from pension_advisor.planning.cues import PARAMETER_WORDS
 from pension_advisor.planning.deterministic import Plan, fill_args, plan as read_question
@@ -31,7 +32,7 @@ ACCOUNT_WORDS = {"AU": "super", "US": "401(k) and Social Security", "UK": "pensi
 
 
 def plan(state: AdvisorState, services: Services) -> dict:
-    member_id = state["member_id"]  # the one read of the member id in planning
+    member_id = run_member_id(state)  # the run's authenticated member, never the state's say-so
     try:
         record = services.members.get(member_id)
     except MemberNotFound:

@@ -13,7 +13,7 @@ from langgraph_sdk import Auth
 
 from pension_advisor.advisor import TRACEPARENT
 
-from pension_advisor.server.identities import Unauthorized, credentials, identify, user_field
+from pension_advisor.server.identities import API_KEY_KIND, Unauthorized, credentials, identify, user_field
 from pension_advisor.server.runtime import services
 
 auth = Auth()
@@ -34,13 +34,43 @@ async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
             "traceparent": traceparent if TRACEPARENT.match(traceparent) else None}
 
 
+@auth.on.threads.create
 @auth.on.threads.create_run
+@auth.on.threads.update
+@auth.on.crons.update
+@auth.on.assistants.create
+@auth.on.assistants.update
 async def own_member_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """A clear 403 for a request that names another member anywhere in its body (input, command, state values,
+    config, context, metadata, a cron's payload). Not the guarantee: the graph reads the member only from the
+    run's context, which the server sets from the credentials (server/graph.py); this says no early and plainly."""
     allowed = user_field(ctx.user, "member_id")
-    asked = (value.get("input") or {}).get("member_id") if isinstance(value.get("input"), dict) else None
-    if asked is not None and asked != allowed:
+    for asked in _member_ids_in(value):
+        if asked != allowed:
+            raise Auth.exceptions.HTTPException(
+                status_code=403,
+                detail=f"'{user_field(ctx.user, 'identity')}' may only ask about member {allowed}, not {asked}")
+
+
+@auth.on.crons.create
+async def own_member_crons_for_api_keys(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    # A cron fires later without its creator's token: only an API key's member can be looked up then.
+    if not str(user_field(ctx.user, "identity")).startswith(f"{API_KEY_KIND}:"):
         raise Auth.exceptions.HTTPException(
-            status_code=403, detail=f"'{user_field(ctx.user, 'identity')}' may only ask about member {allowed}, not {asked}")
+            status_code=403, detail="scheduled questions need an API key; a token's member cannot be checked later")
+    await own_member_only(ctx, value)
+
+
+def _member_ids_in(value: Any, depth: int = 0) -> list[Any]:
+    """Every value of a ``member_id`` key, at any depth of a request body."""
+    if depth > 20:
+        return []
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k == "member_id"]
+        return found + [m for v in value.values() for m in _member_ids_in(v, depth + 1)]
+    if isinstance(value, (list, tuple)):
+        return [m for v in value for m in _member_ids_in(v, depth + 1)]
+    return []
 
 
 @auth.on.store

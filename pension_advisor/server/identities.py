@@ -21,9 +21,14 @@ class Unauthorized(Exception):
     """No usable credentials: the API answers 401 with this message."""
 
 
+# Owners of threads, runs and crons are namespaced by kind, so a JWT whose subject equals an API key's name is
+# another owner than that key.
+API_KEY_KIND, JWT_KIND = "key", "jwt"
+
+
 @dataclass(frozen=True)
 class Identity:
-    name: str
+    name: str       # "<kind>:<key name or JWT subject>": the owner of everything this identity creates
     member_id: str
 
 
@@ -43,7 +48,7 @@ def identify(token: str, auth: ServerAuth, env: Mapping[str, str] | None = None)
     digest = hashlib.sha256(token.encode()).hexdigest()
     for key in auth.api_keys:  # compare every key in constant time: no timing hint about which prefix matched
         if hmac.compare_digest(digest, key.key_sha256):
-            return Identity(key.name, key.member_id)
+            return Identity(f"{API_KEY_KIND}:{key.name}", key.member_id)
     if token.count(".") != 2:
         raise Unauthorized("invalid API key")
     return _from_jwt(token, auth, os.environ if env is None else env)
@@ -64,7 +69,23 @@ def _from_jwt(token: str, auth: ServerAuth, env: Mapping[str, str]) -> Identity:
     member_id = claims.get(cfg.member_claim)
     if not isinstance(member_id, str) or not member_id:
         raise Unauthorized(f"the JWT has no '{cfg.member_claim}' claim naming a member")
-    return Identity(str(claims["sub"]), member_id)
+    return Identity(f"{JWT_KIND}:{claims['sub']}", member_id)
+
+
+def member_of_user(user: Any, auth: ServerAuth) -> str | None:
+    """The member an authenticated user may ask about: from the user the auth handler built, else (a user the
+    server rebuilt from the owner's name alone, as Aegra's cron scheduler does) from the configured API key of
+    that name. A JWT owner without its token names no member: None, and the run is refused."""
+    member_id = user_field(user, "member_id")
+    if isinstance(member_id, str) and member_id:
+        return member_id
+    identity = user_field(user, "identity")
+    if not isinstance(identity, str):
+        return None
+    kind, _, name = identity.partition(":")
+    if kind == API_KEY_KIND:
+        return next((key.member_id for key in auth.api_keys if key.name == name), None)
+    return None
 
 
 def user_field(user: Any, name: str) -> Any:

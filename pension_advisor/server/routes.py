@@ -57,6 +57,10 @@ async def bad_request_value(_request: Request, exc: ValueError) -> JSONResponse:
 async def bad_database_value(_request: Request, exc: DBAPIError) -> JSONResponse:
     # A request value PostgreSQL cannot take (an offset past int64, a NUL in a string: SQLSTATE class 22,
     # "data exception") is the caller's error, not ours.
+    if _caused_by(exc, "UniqueViolationError"):
+        # e.g. an assistant updated to the graph and config of another of the caller's assistants.
+        return JSONResponse({"error": "conflict", "details": None,
+                             "message": "this would duplicate something that already exists"}, status_code=409)
     if _caused_by(exc, "DataError"):
         return JSONResponse({"error": "unprocessable_entity", "details": None,
                              "message": "a value in the request is out of range or malformed for the database"},

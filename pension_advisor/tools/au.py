@@ -190,7 +190,7 @@ def transfer_balance_cap(
 
 @calculator(
     name="au_super_lump_sum_tax", country="AU", title="the tax on your super lump sum",
-    rules=("lump_sum_tax_rates", "medicare_levy_rate", "untaxed_plan_cap", "preservation_age"),
+    rules=("lump_sum_tax_rates", "medicare_levy_rate", "untaxed_plan_cap", "preservation_age", "low_rate_cap"),
     intents=(r"tax\b.*\bsuper(annuation)? lump sum", r"super(annuation)? lump sum.*\btax", r"tax on (a |my )?lump sum", r"tax .*(withdraw|cash out|take out) .*super",
              r"(withdraw|cash out|take out) .*super .*tax", r"untaxed element"),
     member_args={"taxed_element": "pension_balance", "date_of_birth": "date_of_birth"},
@@ -209,20 +209,38 @@ def super_lump_sum_tax(
     calc = Calc("AU", on_date, tax_year)
     born_before(date_of_birth, calc.on_date)
     age = age_on(date_of_birth, calc.on_date)
-    if age < 60 and age >= preservation_band(calc, date_of_birth)[0]:
-        raise ToolError("not_modelled", "Tax on a lump sum paid between your preservation age and 60 isn't covered yet.",
+    rates = calc.value("lump_sum_tax_rates")
+    # Between preservation age and 60 a low rate cap applies (ATO Table 13); from 1 July 2024 nobody is in that band.
+    in_band = 60 > age >= preservation_band(calc, date_of_birth)[0]
+    if in_band and "preservation_age_to_59" not in rates:
+        raise ToolError("not_modelled", "Tax on a lump sum paid between your preservation age and 60 isn't covered for this date.",
                         field="date_of_birth")
-    band_key = "age_60_plus" if age >= 60 else "under_60"
-    band = calc.value("lump_sum_tax_rates")[band_key]
     rates_ref, levy_ref = calc.cite("lump_sum_tax_rates"), calc.cite("medicare_levy_rate")
     levy_rate = calc.value("medicare_levy_rate")
     # The untaxed plan cap only matters when there is an untaxed element; without its figure that case is refused.
     cap = calc.value("untaxed_plan_cap") if untaxed_element else 0.0
-    untaxed_low = min(untaxed_element, cap)
-    untaxed_high = untaxed_element - untaxed_low
-    tax_taxed = taxed_element * band["taxed"]
-    tax_untaxed = untaxed_low * band["untaxed_to_cap"] + untaxed_high * band["untaxed_above_cap"]
-    levied = (taxed_element if band["taxed"] else 0) + untaxed_element
+    untaxed_to_cap = min(untaxed_element, cap)
+    untaxed_high = untaxed_element - untaxed_to_cap
+    extra_figures: list[Figure] = []
+    if in_band:
+        band = rates["preservation_age_to_59"]
+        low_cap, low_ref = calc.value("low_rate_cap"), calc.cite("low_rate_cap")
+        # The low rate cap is used by the taxed element first, then by the untaxed element.
+        taxed_low = min(taxed_element, low_cap)
+        untaxed_low = min(untaxed_to_cap, low_cap - taxed_low)
+        tax_taxed = taxed_low * band["taxed_to_low_rate_cap"] + (taxed_element - taxed_low) * band["taxed_above_low_rate_cap"]
+        tax_untaxed = (untaxed_low * band["untaxed_to_low_rate_cap"] + (untaxed_to_cap - untaxed_low) * band["untaxed_to_cap"]
+                       + untaxed_high * band["untaxed_above_cap"])
+        levied = (taxed_element - taxed_low if band["taxed_above_low_rate_cap"] else 0) + untaxed_element
+        extra_figures = [
+            Figure(name="low_rate_cap", label="Low rate cap", value=money(low_cap), unit="AUD", citation=low_ref),
+            Figure(name="low_rate_cap_used", label="Part of the lump sum within the low rate cap", value=money(taxed_low + untaxed_low), unit="AUD", citation=low_ref),
+        ]
+    else:
+        band = rates["age_60_plus" if age >= 60 else "under_60"]
+        tax_taxed = taxed_element * band["taxed"]
+        tax_untaxed = untaxed_to_cap * band["untaxed_to_cap"] + untaxed_high * band["untaxed_above_cap"]
+        levied = (taxed_element if band["taxed"] else 0) + untaxed_element
     levy = levied * levy_rate
     total = money(tax_taxed + tax_untaxed + levy)
     net = money(taxed_element + untaxed_element + tax_free_component - total)
@@ -237,11 +255,19 @@ def super_lump_sum_tax(
     ]
     if untaxed_element:
         figures.insert(3, Figure(name="untaxed_plan_cap", label="Untaxed plan cap", value=money(cap), unit="AUD", citation=untaxed_ref))
-    path = [f"age {age}: " + ("60 or over, taxed element tax-free" if age >= 60 else "under preservation age")]
+    figures[1:1] = extra_figures
+    if age >= 60:
+        path = [f"age {age}: 60 or over, taxed element tax-free"]
+    elif in_band:
+        path = [f"age {age}: preservation age to 59, the low rate cap applies"]
+    else:
+        path = [f"age {age}: under preservation age"]
     if untaxed_high:
         path.append("untaxed element above the untaxed plan cap taxed at the top rate")
     assumptions = ["Rates are the ATO maximum rates withheld; the final tax is worked out in the tax return.",
                    "Medicare levy is added to every taxed amount at the full rate (low-income reductions not applied)."]
+    if in_band:
+        assumptions.append("None of your low rate cap has been used by earlier lump sums.")
     summary = f"At most {amount_text('AUD', total)} tax is withheld from this lump sum, leaving you {amount_text('AUD', net)}."
     return calc.result(figures, summary, assumptions, path)
 

@@ -197,7 +197,8 @@ def eps_pension(
 
 @calculator(
     name="in_nps_exit", country="IN", title="what you can take from your NPS", rules=("nps_exit_non_government",),
-    intents=(r"\bNPS\b", r"national pension system", r"annuit"),
+    # Premature exits and government subscribers have their own calculators (india_nps.py).
+    intents=(r"^(?!.*\b(premature|early|before (60|retirement)|close|government|govt)\b).*(\bNPS\b|national pension system|annuit)",),
     member_args={"corpus": "nps_balance"},
     question_args={"corpus": "amount", "on_date": "on_date", "tax_year": "tax_year"},
 )

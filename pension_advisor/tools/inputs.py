@@ -68,8 +68,14 @@ WORDS: dict[str, str] = {
     "money_purchase_accessed": "whether you have flexibly accessed a pension",
     "employer_contributes": "whether your employer contributes",
     "contributions_on_capped_wage": "whether contributions are paid on the capped wage",
-    "region": "where you pay income tax",
+    # calc-au-in additions (issue 13)
     "income": "your income",
+    "concessional_contributions": "your before-tax super contributions",
+    "started_on": "the date your pension started",
+    "years_in_nps": "your years in NPS",
+    "exit_type": "the kind of exit",
+    # calc-us-uk additions (issue 13)
+    "region": "where you pay income tax",
     "weeks_deferred": "the number of weeks deferred",
     "weekly_pension": "the weekly State Pension",
     "state_pension_age_date": "the date you reach State Pension age",

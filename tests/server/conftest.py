@@ -36,8 +36,14 @@ class Server:
         self.log = workdir / "server.log"
 
     def start(self, timeout_s: float = 90) -> None:
+        self.launch()
+        self.wait_ready(timeout_s)
+
+    def launch(self) -> None:
         self.proc = subprocess.Popen([str(Path(sys.executable).with_name("pension-advisor")), "serve"], env=self.env,
                                      cwd=self.workdir, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout_s: float = 90) -> None:
         wait_for_http(self.url + "/health", self.proc, self.log, timeout_s, "pension-advisor serve")
 
     def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 60) -> int:
@@ -80,6 +86,10 @@ def server_env(tmp_path_factory, mock_llm, database) -> dict[str, str]:
         "PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__SQLITE_PATH": str(work / "scoring.db"),
         "PENSION_ADVISOR_PSEUDONYM_SALT": "test-salt",
         "MLFLOW_DISABLE_TELEMETRY": "true",
+        # Aegra's cron scheduler: look for due crons every second, and allow 6-field (seconds) schedules, so a
+        # test sees a scheduled run fire within seconds.
+        "CRON_POLL_INTERVAL_SECONDS": "1",
+        "CRON_ALLOW_SECONDS_SCHEDULE": "true",
     })
     return env
 

@@ -8,8 +8,12 @@ import time
 import jwt
 import pytest
 
+from pydantic import ValidationError
+
+from pension_advisor.config import ConfigError, load_settings
 from pension_advisor.config.schema import ServerAuth
-from pension_advisor.server.identities import Identity, Unauthorized, credentials, identify, new_api_key, user_field
+from pension_advisor.server.identities import (Identity, Unauthorized, credentials, identify, member_of_user,
+                                               new_api_key, user_field)
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 AUTH = ServerAuth.model_validate({
@@ -40,7 +44,7 @@ def test_no_usable_credentials_is_unauthorized(headers):
 
 
 def test_an_api_key_maps_to_its_member():
-    assert identify("alice-key", AUTH, ENV) == Identity("alice", "US-002")
+    assert identify("alice-key", AUTH, ENV) == Identity("key:alice", "US-002")
 
 
 def test_an_unknown_api_key_is_rejected():
@@ -49,7 +53,48 @@ def test_an_unknown_api_key_is_rejected():
 
 
 def test_a_jwt_maps_to_its_subject_and_member_claim():
-    assert identify(token(), AUTH, ENV) == Identity("carol", "UK-001")
+    assert identify(token(), AUTH, ENV) == Identity("jwt:carol", "UK-001")
+
+
+def test_a_jwt_subject_equal_to_a_key_name_is_another_owner():
+    # Issue 12: `sub: "alice"` owned alice's threads, because key names and subjects shared one namespace.
+    by_jwt, by_key = identify(token(sub="alice"), AUTH, ENV), identify("alice-key", AUTH, ENV)
+    assert by_jwt.name == "jwt:alice" and by_key.name == "key:alice" and by_jwt.name != by_key.name
+    assert identify(token(sub="key:alice"), AUTH, ENV).name == "jwt:key:alice"  # no way to forge the prefix
+
+
+def _keys(*entries) -> list[dict]:
+    return [{"name": n, "member_id": m, "key_sha256": hashlib.sha256(k.encode()).hexdigest()} for n, m, k in entries]
+
+
+def test_two_keys_with_one_name_are_a_config_error_naming_the_key():
+    with pytest.raises(ValidationError, match=r"api_keys\[1\]\.name: 'alice' is already the name of .*api_keys\[0\]"):
+        ServerAuth.model_validate({"api_keys": _keys(("alice", "US-002", "k1"), ("alice", "AU-001", "k2"))})
+
+
+def test_the_same_key_twice_is_a_config_error():
+    with pytest.raises(ValidationError, match=r"api_keys\[1\]\.key_sha256: the same key as .*api_keys\[0\]"):
+        ServerAuth.model_validate({"api_keys": _keys(("alice", "US-002", "k1"), ("bob", "AU-001", "k1"))})
+
+
+def test_duplicate_key_names_fail_at_config_load_in_one_line():
+    keys = "[{name: a, member_id: AU-001, key_sha256: '%s'}, {name: a, member_id: UK-001, key_sha256: '%s'}]" % (
+        "0" * 64, "1" * 64)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"PENSION_ADVISOR__SERVER__AUTH__API_KEYS": keys})
+    assert "server.auth.api_keys[1].name" in str(caught.value) and "\n" not in str(caught.value).strip()
+
+
+@pytest.mark.parametrize("user, member", [
+    ({"identity": "key:alice", "member_id": "US-002"}, "US-002"),   # a request: the auth handler's user
+    ({"identity": "key:alice"}, "US-002"),                          # a cron firing: the owner's name alone
+    ({"identity": "jwt:carol"}, None),                              # a token's member cannot be recovered
+    ({"identity": "alice"}, None),                                  # an owner from before the namespaces
+    ({"identity": "key:mallory"}, None),                            # a key since removed from the config
+    (None, None),
+])
+def test_the_member_of_a_user(user, member):
+    assert member_of_user(user, AUTH) == member
 
 
 @pytest.mark.parametrize("claims, reason", [

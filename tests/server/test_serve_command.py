@@ -62,3 +62,22 @@ def test_aegra_engine_caches_prepared_statements_unless_behind_pgbouncer(monkeyp
     database.create_async_engine("postgresql+asyncpg://h/db", pool_pre_ping=True,
                                  connect_args={"prepared_statement_cache_size": 0})
     assert made == [{"pool_pre_ping": True, "connect_args": {}}]
+
+
+def test_auth_off_is_refused_off_loopback(monkeypatch):
+    monkeypatch.setenv("PENSION_ADVISOR__SERVER__AUTH__ENABLED", "false")
+    monkeypatch.setenv("PENSION_ADVISOR__SERVER__HOST", "0.0.0.0")
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 2 and "allowed only on loopback" in result.output and "Traceback" not in result.output
+
+
+def test_auth_off_on_loopback_warns_and_serves_without_the_auth_module(tmp_path, capsys):
+    from pension_advisor.server.serve import check_auth
+
+    settings = load_settings(env={"PENSION_ADVISOR__SERVER__AUTH__ENABLED": "false"})
+    check_auth(settings, {})
+    assert "WARNING: server.auth.enabled is false" in capsys.readouterr().err
+    command(settings, tmp_path)
+    assert "auth" not in json.loads((tmp_path / "aegra.json").read_text())
+    command(load_settings(env={}), tmp_path)
+    assert json.loads((tmp_path / "aegra.json").read_text())["auth"]["path"] == "pension_advisor.server.auth:auth"

@@ -113,9 +113,9 @@ def test_super_guarantee_rejects_negative_salary_in_plain_words():
     assert err.value.message == "The salary can't be negative."
 
 
-@pytest.mark.parametrize("when", [dt.date(2019, 3, 1), dt.date(2024, 7, 1)])
+@pytest.mark.parametrize("when", [dt.date(2019, 3, 1), dt.date(2023, 6, 30)])
 def test_before_the_sg_rate_in_the_tables_the_sg_is_refused_naming_the_figure(when):
-    # The 12% rate took effect on 1 July 2025; earlier rates are not loaded.
+    # The tables start with 2023-24 (11%); earlier rates are not loaded.
     with pytest.raises(MissingFigure) as err:
         super_guarantee(80_000, when)
     assert err.value.code == "figure_not_loaded" and err.value.figure == "super_guarantee_rate"
@@ -403,37 +403,17 @@ PROPERTY_TESTS = {
 
 # --- deeming (issue 13: the income test never deemed financial assets) ----------------------------------------------
 
-import shutil  # noqa: E402
-
-import yaml  # noqa: E402
-
-from pension_advisor.tools import tables  # noqa: E402
-
-
-@pytest.fixture
-def deeming_loaded(tmp_path):
-    """The tables with 2025-26 deeming figures filled in (test values in the shape the table documents)."""
-    folder = tmp_path / "rules"
-    shutil.copytree(tables.RULES_DIR, folder)
-    path = folder / "au" / "2025-26.yaml"
-    data = yaml.safe_load(path.read_text())
-    data["rules"]["age_pension_deeming"].update(
-        value={"threshold": {"single": 64_200, "couple_combined": 106_200}, "lower_rate": 0.0075, "upper_rate": 0.0275},
-        confirmation="official")
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    previous = tables.use_rules_dir(folder)
-    yield
-    tables.use_rules_dir(previous)
-
-
 # Services Australia, deeming: "we use deeming rules to work out income from your financial assets ... a lower rate up
-# to a threshold and a higher rate above it" https://www.servicesaustralia.gov.au/deeming (worked by hand from the
-# test values: 64,200 x 0.75% + 235,800 x 2.75% = 6,966 a year = 267.92 a fortnight, 49.92 over the 218 free area,
-# so 24.96 less than the 1,178.70 maximum).
-def test_income_test_deems_financial_assets(deeming_loaded):
-    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=AP_DATE)
+# to a threshold and a higher rate above it" https://www.servicesaustralia.gov.au/deeming
+# Worked example published with the 20 September 2025 rise (https://priority1.net.au/deeming-increase-announced-implications):
+# "Jackson, aged 70, is a single homeowner with $250,000 in an account based pension and $50,000 in a bank account ...
+# assessable income will increase from $5,466 to $6,966 per year, and Age Pension will reduce to ... $1,153.74 per
+# fortnight" (64,200 x 0.75% + 235,800 x 2.75% = 6,966; 6,966 / 26 - 218 = 49.92 over the free area; half of it off
+# the $1,178.70 maximum).
+def test_income_test_deems_financial_assets():
+    result = age_pension(dt.date(1955, 9, 1), "single", True, 50_000, super_balance=250_000, on_date=AP_DATE)
     assert result.figure("deemed_income").value == 6_966
-    assert result.figure("income_test_rate").value == round(1178.70 - (6_966 / 26 - 218) * 0.5, 2)
+    assert result.figure("estimated_pension_fortnight").value == 1_153.74
     assert result.figure("estimated_pension_fortnight").value == result.figure("income_test_rate").value
     assert "income test" in result.summary
     # Given separately, only the financial assets are deemed (a car is not).
@@ -442,13 +422,232 @@ def test_income_test_deems_financial_assets(deeming_loaded):
     assert fewer.figure("estimated_pension_fortnight").value == 1178.70
 
 
+def test_before_20_september_2025_the_frozen_deeming_rates_and_march_rates_apply():
+    # 1 July - 19 September 2025: 0.25% / 2.25% ("assessable income ... $5,466" in the example above), the maximum
+    # from 20 March 2025 ($1,149.00), and the 1 July 2025 free area ($218): 5,466 / 26 = 210.23, so the full rate.
+    first, last = dt.date(2025, 7, 1), dt.date(2025, 9, 19)
+    for day in (first, last):
+        result = age_pension(dt.date(1955, 9, 1), "single", True, 50_000, super_balance=250_000, on_date=day)
+        assert result.figure("deemed_income").value == 5_466
+        assert result.figure("estimated_pension_fortnight").value == 1_149.00
+    couple = age_pension(dt.date(1955, 9, 1), "couple", True, 0, on_date=first)
+    assert couple.figure("max_rate_fortnight").value == 1_732.20
+    # The 2025-26 year asked about as a whole shows both periods and says so.
+    year = age_pension(dt.date(1955, 9, 1), "single", True, 50_000, super_balance=250_000, tax_year="2025-26")
+    assert year.notices[0].startswith("Figures changed during 2025-26 (on 20 September 2025, 20 March 2026)")
+    values = [f.value for f in year.figures if f.name == "estimated_pension_fortnight"]
+    assert values == [1_149.00, 1_153.74]
+    assert any("20 March 2026" in n and "not been confirmed" in n for n in year.notices)
+    assert "From 20 March 2026 to 30 June 2026" in year.summary
+
+
 def test_without_deeming_figures_the_amount_is_refused_naming_them():
-    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=AP_DATE)
+    # From 20 March 2026 the deeming rates (and the maximum rates) are not confirmed.
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 300_000, on_date=dt.date(2026, 4, 1))
     assert "estimated_pension_fortnight" not in {f.name for f in result.figures}
-    assert "deeming rates and thresholds" in result.notices[0]
-    # Nothing to deem: the amount stands.
-    assert age_pension(dt.date(1950, 1, 1), "single", True, 300_000, financial_assets=0,
-                       on_date=AP_DATE).figure("estimated_pension_fortnight").value == 1178.70
+    assert "not been confirmed" in result.notices[0]
 
 
 OFFICIAL_EXAMPLES["au_age_pension"].append(test_income_test_deems_financial_assets)
+
+
+# --- Division 293 tax (issue 13) -------------------------------------------------------------------------------------
+
+from pension_advisor.tools.au_division_293 import division_293_tax  # noqa: E402
+
+# ATO, Division 293 tax - information for tax agents, Examples 1 and 2:
+# https://www.ato.gov.au/super/apra-regulated-funds/in-detail/apra-resources/division-293-tax---information-for-tax-agents/?page=2
+# "Mark has income for Division 293 tax purposes of $325,000 and low-tax contributions of $25,000 ... taxable
+# contribution amount is $25,000. His Division 293 tax will be $3,750." "Jennifer has income ... of $290,000 and her
+# low-tax contribution amount is $25 000 ... $15,000. Her Division 293 tax will be $2,250." Those examples used the
+# $300,000 threshold in force before 2017-18; since then it is $250,000 (ATO, Division 293 calculation explained:
+# https://www.ato.gov.au/Individuals/Super/In-detail/Withdrawing-and-paying-tax/Division-293-tax---information-for-individuals/?page=6),
+# so the same cases are run with incomes $50,000 lower and must give the same tax.
+@pytest.mark.parametrize("income, contributions, taxable, tax", [(275_000, 25_000, 25_000, 3_750), (240_000, 25_000, 15_000, 2_250)])
+def test_division_293_ato_examples(income, contributions, taxable, tax):
+    result = division_293_tax(income, contributions, on_date=LAST_YEAR)
+    assert result.figure("division_293_threshold").value == 250_000
+    assert result.figure("taxable_contributions").value == taxable
+    assert result.figure("division_293_tax").value == tax
+    assert result.citations[0].url.startswith("https://www.ato.gov.au/")
+
+
+def test_division_293_boundaries_cap_and_default_contributions():
+    # Exactly at the threshold: nothing; a dollar over: 15c.
+    assert division_293_tax(225_000, 25_000, on_date=LAST_YEAR).figure("division_293_tax").value == 0
+    assert division_293_tax(225_001, 25_000, on_date=LAST_YEAR).figure("division_293_tax").value == 0.15
+    # Contributions above the concessional cap ($30,000 in 2025-26, $32,500 in 2026-27) are not low-tax contributions.
+    over_cap = division_293_tax(400_000, 40_000, on_date=LAST_YEAR)
+    assert over_cap.figure("low_tax_contributions").value == 30_000
+    assert over_cap.figure("division_293_tax").value == 4_500
+    assert division_293_tax(400_000, 40_000, on_date=TODAY).figure("division_293_tax").value == 4_875
+    # Without contributions given, the employer's SG on the income is used (12% of $240,000 = $28,800), and said so.
+    default = division_293_tax(240_000, on_date=LAST_YEAR)
+    assert default.figure("low_tax_contributions").value == 28_800
+    assert default.figure("division_293_tax").value == money_15(18_800)
+    assert "super guarantee" in default.assumptions[0]
+
+
+def money_15(amount):
+    return round(amount * 0.15, 2)
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 60_000, allow_nan=False),
+       st.dates(dt.date(2023, 7, 1), dt.date(2027, 6, 30)))
+def test_division_293_never_falls_with_income_and_never_exceeds_15_percent_of_contributions(a, b, contributions, when):
+    low, high = sorted((a, b))
+    first = division_293_tax(low, contributions, on_date=when)
+    second = division_293_tax(high, contributions, on_date=when)
+    assert 0 <= first.figure("division_293_tax").value <= second.figure("division_293_tax").value
+    assert second.figure("division_293_tax").value <= round(min(contributions, 32_500) * 0.15, 2) + 0.01
+
+
+# --- Account-based pension minimum drawdown (issue 13) -----------------------------------------------------------
+
+from pension_advisor.tools.au_pension_drawdown import minimum_pension_drawdown  # noqa: E402
+
+
+# ATO, Key superannuation rates and thresholds, minimum annual payments: "Robert is 67 years old. At 1 July 2019,
+# Robert's account based pension balance was $480,000. Robert's minimum annual payment was calculated at 5% (the
+# percentage factor for his age) = $24,000" (before the temporary halving that year, which ended on 30 June 2023),
+# and Table 10's factors by age (under 65 4%, 65-74 5%, 75-79 6%, 80-84 7%, 85-89 9%, 90-94 11%, 95+ 14%).
+# https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Minimumannualpaymentsforsuperincomestrea
+@pytest.mark.parametrize("age, rate", [(60, 4), (64, 4), (65, 5), (74, 5), (75, 6), (79, 6), (80, 7), (84, 7), (85, 9), (89, 9),
+                                       (90, 11), (94, 11), (95, 14), (103, 14)])
+def test_minimum_drawdown_factors_and_ato_example(age, rate):
+    result = minimum_pension_drawdown(480_000, age=age, on_date=LAST_YEAR)
+    assert result.figure("percentage_factor").value == rate
+    assert result.figure("minimum_payment").value == 480_000 * rate / 100
+    if age == 67:
+        assert result.figure("minimum_payment").value == 24_000
+
+
+def test_minimum_drawdown_robert():
+    assert minimum_pension_drawdown(480_000, age=67, on_date=TODAY).figure("minimum_payment").value == 24_000
+
+
+# Pro-rating and rounding (Rest's published example of the SIS Schedule 7 rule: $300,000, age 67, started 1 March:
+# 122 of 365 days, $300,000 x 5% x 122 / 365 = $5,013.70, rounded to the nearest $10 = $5,010), as on the ATO page above:
+# https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Minimumannualpaymentsforsuperincomestrea
+def test_minimum_drawdown_pro_rated_in_the_first_year():
+    result = minimum_pension_drawdown(300_000, age=67, started_on=dt.date(2026, 3, 1), on_date=LAST_YEAR)
+    assert result.figure("days_counted").value == 122
+    assert result.figure("minimum_payment").value == 5_010
+    # Started on 31 May: 31 days; on or after 1 June: nothing this year; on 1 July: the whole year.
+    assert minimum_pension_drawdown(300_000, age=67, started_on=dt.date(2026, 5, 31), on_date=LAST_YEAR).figure("minimum_payment").value == 1_270
+    assert minimum_pension_drawdown(300_000, age=67, started_on=dt.date(2026, 6, 1), on_date=LAST_YEAR).figure("minimum_payment").value == 0
+    assert minimum_pension_drawdown(300_000, age=67, started_on=dt.date(2025, 7, 1), on_date=LAST_YEAR).figure("minimum_payment").value == 15_000
+    with pytest.raises(ToolError) as err:
+        minimum_pension_drawdown(300_000, age=67, started_on=dt.date(2024, 3, 1), on_date=LAST_YEAR)
+    assert err.value.field == "started_on"
+
+
+def test_minimum_drawdown_age_is_counted_on_1_july():
+    # Born 1 July 1960: 65 on 1 July 2025 (5%); born 2 July 1960: still 64 then (4%) for the whole of 2025-26.
+    assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 7, 1), on_date=LAST_YEAR).figure("percentage_factor").value == 5
+    assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 7, 2), on_date=LAST_YEAR).figure("percentage_factor").value == 4
+    # A month-end birthday: born 30 June 1960, 65 on 30 June 2025, so 65 on 1 July 2025 (5%); a year earlier 64 (4%).
+    assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 6, 30), on_date=LAST_YEAR).figure("percentage_factor").value == 5
+    assert minimum_pension_drawdown(100_000, date_of_birth=dt.date(1960, 6, 30), on_date=dt.date(2025, 6, 30)).figure("percentage_factor").value == 4
+    # Before the standard factors in the tables (1 July 2023) the answer is a refusal naming the figure.
+    with pytest.raises(MissingFigure) as err:
+        minimum_pension_drawdown(100_000, age=70, on_date=dt.date(2023, 6, 30))
+    assert err.value.figure == "minimum_drawdown_rates"
+
+
+@PROPERTY
+@given(st.floats(0, 5_000_000, allow_nan=False), st.integers(50, 110), st.integers(50, 110), st.dates(dt.date(2023, 7, 1), dt.date(2027, 6, 30)))
+def test_minimum_drawdown_never_falls_with_age_and_stays_within_4_to_14_percent(balance, a, b, when):
+    young, old = sorted((a, b))
+    first = minimum_pension_drawdown(balance, age=young, on_date=when).figure("minimum_payment").value
+    second = minimum_pension_drawdown(balance, age=old, on_date=when).figure("minimum_payment").value
+    assert first <= second
+    assert balance * 0.04 - 5 <= first and second <= balance * 0.14 + 5
+
+
+OFFICIAL_EXAMPLES["au_division_293_tax"] = [test_division_293_ato_examples]
+OFFICIAL_EXAMPLES["au_minimum_pension_drawdown"] = [test_minimum_drawdown_factors_and_ato_example, test_minimum_drawdown_pro_rated_in_the_first_year]
+PROPERTY_TESTS["au_division_293_tax"] = [test_division_293_never_falls_with_income_and_never_exceeds_15_percent_of_contributions]
+PROPERTY_TESTS["au_minimum_pension_drawdown"] = [test_minimum_drawdown_never_falls_with_age_and_stays_within_4_to_14_percent]
+
+
+# --- earlier years: SG rates and the lump-sum low rate cap (issue 13) -------------------------------------------------
+
+# SG 11% in 2023-24 and 11.5% in 2024-25, maximum contribution base $62,270 and $65,070 a quarter (ATO key super
+# rates, Table 21: https://www.ato.gov.au/rates/key-superannuation-rates-and-thresholds/?anchor=Superguaranteepercentage;
+# the ATO rows are not in the search corpus, the figures are as published in CSF's and Accurium's copies).
+@pytest.mark.parametrize("when, rate, sg, capped", [
+    (dt.date(2023, 7, 1), 11, 8_800, 27_398.80), (dt.date(2024, 6, 30), 11, 8_800, 27_398.80),
+    (dt.date(2024, 7, 1), 11.5, 9_200, 29_932.20), (dt.date(2025, 6, 30), 11.5, 9_200, 29_932.20)])
+def test_super_guarantee_2023_24_and_2024_25(when, rate, sg, capped):
+    result = super_guarantee(80_000, when)
+    assert result.figure("sg_rate").value == rate
+    assert result.figure("employer_sg").value == sg
+    assert super_guarantee(400_000, when).figure("employer_sg").value == capped  # rate x base x 4
+
+
+# ATO Table 13 (super lump sum tax, member benefits), preservation age to 59: taxed element 0% up to the low rate cap
+# and 15% above; untaxed element 15% up to the low rate cap, 30% above it up to the untaxed plan cap, 45% above that;
+# plus the Medicare levy on the taxed amounts. https://www.ato.gov.au/Rates/Key-superannuation-rates-and-thresholds/?page=11
+# Low rate cap 2023-24: $235,000 (CSF / SuperCentral copies of the ATO row). Amounts worked by hand from those rules.
+def test_lump_sum_between_preservation_age_and_60_uses_the_low_rate_cap():
+    born = dt.date(1964, 5, 1)  # preservation age 59 (born before 1 July 1964); 59 in January 2024
+    when = dt.date(2024, 1, 15)
+    result = super_lump_sum_tax(300_000, date_of_birth=born, on_date=when)
+    assert result.figure("low_rate_cap").value == 235_000
+    assert result.figure("tax_on_taxed_element").value == 9_750   # 65,000 x 15%
+    assert result.figure("medicare_levy").value == 1_300          # 65,000 x 2%
+    assert "low rate cap" in result.rule_path[0]
+    # Within the cap: nothing.
+    assert super_lump_sum_tax(235_000, date_of_birth=born, on_date=when).figure("total_tax").value == 0
+    # The cap is used by the taxed element first; the untaxed element gets what is left at 15%, then 30%.
+    mixed = super_lump_sum_tax(100_000, untaxed_element=200_000, date_of_birth=born, on_date=when)
+    assert mixed.figure("tax_on_untaxed_element").value == 135_000 * 0.15 + 65_000 * 0.30
+    assert mixed.figure("medicare_levy").value == 4_000
+    # Under preservation age the band does not apply: 20% + 2%.
+    assert super_lump_sum_tax(100_000, date_of_birth=dt.date(1980, 5, 1), on_date=when).figure("total_tax").value == 22_000
+    # On the 60th birthday (1 May 2024) the taxed element is tax-free; the day before, the low rate cap applies.
+    assert super_lump_sum_tax(300_000, date_of_birth=born, on_date=dt.date(2024, 5, 1)).figure("total_tax").value == 0
+    assert super_lump_sum_tax(300_000, date_of_birth=born, on_date=dt.date(2024, 4, 30)).figure("total_tax").value == 11_050
+    # From 1 July 2024 nobody is between preservation age and 60: the same person is 60 on 1 May 2024.
+    assert super_lump_sum_tax(300_000, date_of_birth=born, on_date=dt.date(2024, 7, 1)).figure("total_tax").value == 0
+
+
+OFFICIAL_EXAMPLES["au_super_guarantee"].append(test_super_guarantee_2023_24_and_2024_25)
+OFFICIAL_EXAMPLES["au_super_lump_sum_tax"].append(test_lump_sum_between_preservation_age_and_60_uses_the_low_rate_cap)
+
+
+# Age Pension in 2024-25, each period on its first and last day (Services Australia,
+# https://www.servicesaustralia.gov.au/how-much-age-pension-you-can-get and
+# https://www.servicesaustralia.gov.au/assets-test-for-age-pension; those pages' earlier versions are not in the search
+# corpus, the figures are as published in copies: maximum $1,116.30 from 20 March 2024, $1,144.40 from 20 September 2024,
+# $1,149.00 from 20 March 2025; full-pension assets limit $314,000 single homeowner from 1 July 2024, with the
+# published cut-off $695,500 that checks it). $400,000 of assets: $86,000 over, $258 a fortnight less.
+@pytest.mark.parametrize("when, maximum", [
+    (dt.date(2024, 7, 1), 1116.30), (dt.date(2024, 9, 19), 1116.30), (dt.date(2024, 9, 20), 1144.40),
+    (dt.date(2025, 3, 19), 1144.40), (dt.date(2025, 3, 20), 1149.00), (dt.date(2025, 6, 30), 1149.00)])
+def test_age_pension_2024_25_periods(when, maximum):
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=when)
+    assert result.figure("max_rate_fortnight").value == maximum
+    assert result.figure("assets_test_limit").value == 314_000
+    assert result.figure("estimated_pension_fortnight").value == round(maximum - 258, 2)
+    # Published cut-off for 20 September 2024 - 19 March 2025: $695,500 (nothing payable a little above it).
+    if maximum == 1144.40:
+        assert age_pension(dt.date(1950, 1, 1), "single", True, 695_600, financial_assets=0, on_date=when).figure("estimated_pension_fortnight").value == 0
+
+
+# 2023-24: $1,064.00 to 19 September 2023, $1,096.70 from 20 September 2023 (published copies, checked against the
+# 1 July 2023 cut-off), and from 20 March 2024 the official page's $1,020.60 + $81.60 + $14.10 = $1,116.30
+# (https://www.servicesaustralia.gov.au/how-much-age-pension-you-can-get, as updated 28 March 2024); assets limit
+# $301,750 single homeowner from 1 July 2023 (https://www.servicesaustralia.gov.au/assets-test-for-age-pension).
+@pytest.mark.parametrize("when, maximum", [
+    (dt.date(2023, 7, 1), 1064.00), (dt.date(2023, 9, 19), 1064.00), (dt.date(2023, 9, 20), 1096.70),
+    (dt.date(2024, 3, 19), 1096.70), (dt.date(2024, 3, 20), 1116.30), (dt.date(2024, 6, 30), 1116.30)])
+def test_age_pension_2023_24_periods(when, maximum):
+    result = age_pension(dt.date(1950, 1, 1), "single", True, 400_000, financial_assets=0, on_date=when)
+    assert result.figure("max_rate_fortnight").value == maximum
+    assert result.figure("estimated_pension_fortnight").value == round(maximum - (400_000 - 301_750) / 1000 * 3, 2)
+
+
+OFFICIAL_EXAMPLES["au_age_pension"] += [test_age_pension_2024_25_periods, test_age_pension_2023_24_periods]

@@ -165,10 +165,16 @@ def test_nps_exit(corpus, lump):
     assert result.figure("min_annuity_or_withdrawal").value == corpus - lump
 
 
-def test_nps_exit_before_amendment_not_modelled():
-    with pytest.raises(MissingFigure) as err:
-        nps_exit(1_000_000, dt.date(2025, 10, 1))
-    assert err.value.figure == "nps_exit_non_government" and "NPS exit rules" in err.value.message
+# Before the amendment (the PIB release's "earlier stipulation"): "All Citizen Model & Corporate Sector: Up to 60%
+# lumpsum; At least 40% annuity" and "For corpus <= Rs 5 lakh -> 100% lumpsum".
+# https://pib.gov.in/PressReleasePage.aspx?PRID=2206763
+@pytest.mark.parametrize("when", [dt.date(2024, 4, 1), dt.date(2025, 10, 1), dt.date(2025, 12, 18)])
+def test_nps_exit_before_the_amendment_uses_the_earlier_rule(when):
+    assert nps_exit(1_000_000, when).figure("max_lump_sum").value == 600_000
+    assert nps_exit(500_000, when).figure("max_lump_sum").value == 500_000
+    assert nps_exit(500_001, when).figure("max_lump_sum").value == 300_000.60
+    # The next day, the amended rule: Rs 8 lakh all as lump sum.
+    assert nps_exit(800_000, dt.date(2025, 12, 19)).figure("max_lump_sum").value == 800_000
     assert nps_exit(1_000_000, LAST_YEAR).tax_year == "2025-26"
 
 
@@ -284,7 +290,7 @@ OFFICIAL_EXAMPLES = {
     "in_epf_contribution": [test_epf_split, test_epf_on_wages_capped_at_the_ceiling],
     "in_epf_projection": [test_epf_projection_interest_on_balance_only],
     "in_eps_pension": [test_eps_pension],
-    "in_nps_exit": [test_nps_exit],
+    "in_nps_exit": [test_nps_exit, test_nps_exit_before_the_amendment_uses_the_earlier_rule],
     "in_epf_withdrawal_tax": [test_epf_withdrawal_tax],
     "in_epf_interest_tax": [test_epf_interest_tax_threshold],
 }
@@ -296,3 +302,139 @@ PROPERTY_TESTS = {
     "in_epf_withdrawal_tax": [test_epf_withdrawal_tds_is_ten_percent_or_nothing_and_never_rises_with_service],
     "in_epf_interest_tax": [test_taxable_pf_interest_grows_with_contributions_and_only_on_the_excess],
 }
+
+
+# --- EPF for FY 2024-25 (issue 13) ------------------------------------------------------------------------------------
+
+# EPF interest for 2024-25: 8.25% (EPFO circular of 22 May 2025, https://www.epfindia.gov.in/site_en/index.php; the
+# circular is not in the search corpus, the rate is as reported). Contribution rates and the Rs 15,000 ceiling as above.
+def test_epf_for_fy_2024_25_has_its_own_table():
+    result = epf_contribution(20_000, dt.date(2024, 4, 1))
+    assert result.tax_year == "2024-25"
+    assert result.figure("employer_eps_contribution").value == 1_250
+    assert all(c.tax_year == "2024-25" for c in result.citations)
+    by_year = epf_projection(100_000, years=1, tax_year="2024-25")
+    assert by_year.figure("epf_interest_rate").value == 8.25
+    assert epf_contribution(40_000, dt.date(2025, 3, 31), contributions_on_capped_wage=True).figure("employee_contribution").value == 1_800
+
+
+# --- income tax, new regime (issue 13) --------------------------------------------------------------------------
+
+from pension_advisor.tools.india_income_tax import income_tax_new_regime  # noqa: E402
+
+
+# New-regime slabs for FY 2025-26 (Finance Act 2025, s115BAC(1A)): nil to Rs 4 lakh, 5% to 8, 10% to 12, 15% to 16,
+# 20% to 20, 25% to 24, 30% above; s87A rebate up to Rs 60,000 for total income up to Rs 12 lakh; standard deduction
+# Rs 75,000 on salary; 4% cess. https://incometaxindia.gov.in/Pages/tools/tax-calculator.aspx (the Department's pages
+# are not in the search corpus; the Finance Minister's own figures, as reported on Budget day: "Nil tax slab will apply
+# for annual income up to Rs 12 lakh (Rs 12.75 lakh for salaried tax payers with standard deduction of Rs 75,000)";
+# the tax on Rs 16, 20 and 24 lakh at the new slabs, Rs 1,20,000, Rs 2,00,000 and Rs 3,00,000, is worked by hand.)
+@pytest.mark.parametrize("salary, slab_tax, total", [
+    (1_275_000, 60_000, 0), (1_675_000, 120_000, 124_800), (2_075_000, 200_000, 208_000), (2_475_000, 300_000, 312_000)])
+def test_income_tax_new_regime_budget_figures(salary, slab_tax, total):
+    for when in (dt.date(2025, 4, 1), dt.date(2026, 3, 31), dt.date(2026, 4, 1)):  # FY 2025-26, and 2026-27 unchanged
+        result = income_tax_new_regime(salary, on_date=when)
+        assert result.figure("standard_deduction").value == 75_000
+        assert result.figure("tax_on_slabs").value == slab_tax
+        assert result.figure("total_tax").value == total
+
+
+def test_income_tax_rebate_marginal_relief_and_refusals():
+    # Rs 10,000 over the Rs 12 lakh limit: the tax may not exceed Rs 10,000 (+ 4% cess).
+    just_over = income_tax_new_regime(1_285_000, on_date=LAST_YEAR)
+    assert just_over.figure("tax_on_slabs").value == 61_500
+    assert just_over.figure("total_tax").value == 10_400
+    assert "marginal relief" in just_over.rule_path[-1]
+    # Other income gets no standard deduction.
+    assert income_tax_new_regime(0, other_income=1_200_000, on_date=LAST_YEAR).figure("total_tax").value == 0
+    # 60,000 + 15% of 75,000 = 71,250 (under the 75,000 over the limit, so no relief), plus 4% cess.
+    assert income_tax_new_regime(0, other_income=1_275_000, on_date=LAST_YEAR).figure("total_tax").value == 74_100
+    # FY 2024-25: nil to Rs 3 lakh, 5% to 7, 10% to 10, ...; rebate to Rs 7 lakh (Rs 25,000).
+    old = income_tax_new_regime(875_000, on_date=dt.date(2024, 6, 1))
+    assert old.tax_year == "2024-25" and old.figure("total_tax").value == 31_200
+    assert income_tax_new_regime(775_000, on_date=dt.date(2024, 6, 1)).figure("total_tax").value == 0
+    # Over Rs 50 lakh a surcharge applies, which is not modelled: refused, naming the input.
+    with pytest.raises(ToolError) as err:
+        income_tax_new_regime(5_200_000, on_date=LAST_YEAR)
+    assert (err.value.code, err.value.field) == ("not_modelled", "salary")
+
+
+@PROPERTY
+@given(st.floats(0, 5_000_000, allow_nan=False), st.floats(0, 5_000_000, allow_nan=False), st.dates(dt.date(2024, 4, 1), dt.date(2027, 3, 31)))
+def test_more_salary_never_lowers_income_tax_and_it_stays_below_31_2_percent(a, b, when):
+    low, high = sorted((a, b))
+    first = income_tax_new_regime(low, on_date=when).figure("total_tax").value
+    second = income_tax_new_regime(high, on_date=when).figure("total_tax").value
+    assert 0 <= first <= second + 0.01
+    assert second <= high * 0.312 + 0.01
+
+
+# --- NPS premature exit and government subscribers (issue 13) -------------------------------------------------------
+
+from pension_advisor.tools.india_nps import nps_government_exit, nps_premature_exit  # noqa: E402
+
+
+# PIB, 19 Dec 2025 (https://pib.gov.in/PressReleasePage.aspx?PRID=2206763), premature exit, All Citizen Model &
+# Corporate Sector: earlier "Up to 20% lumpsum; At least 80% annuity ... For corpus <= Rs 2.5 lakh -> 100% lumpsum";
+# revised "a) Corpus <= Rs 5 lakh: 100% lumpsum or SLW or SUR ... b) Corpus > Rs 5 lakh: Up to 20% lumpsum & At least
+# 80% annuity"; the 5-year lock-in (All Citizen Model) "removed".
+@pytest.mark.parametrize("when, corpus, lump", [
+    (dt.date(2025, 12, 18), 250_000, 250_000), (dt.date(2025, 12, 18), 400_000, 80_000), (dt.date(2025, 12, 18), 1_000_000, 200_000),
+    (dt.date(2025, 12, 19), 400_000, 400_000), (dt.date(2025, 12, 19), 500_000, 500_000), (dt.date(2025, 12, 19), 1_000_000, 200_000),
+    (dt.date(2024, 4, 1), 300_000, 60_000), (TODAY, 500_001, 100_000.20)])
+def test_nps_premature_exit_before_and_after_the_amendment(when, corpus, lump):
+    result = nps_premature_exit(corpus, on_date=when)
+    assert result.figure("max_lump_sum").value == lump
+    assert result.figure("min_annuity").value == round(corpus - lump, 2)
+
+
+def test_nps_premature_exit_lock_in_before_the_amendment_only():
+    with pytest.raises(ToolError) as err:
+        nps_premature_exit(1_000_000, years_in_nps=3, on_date=dt.date(2025, 12, 18))
+    assert err.value.field == "years_in_nps"
+    assert nps_premature_exit(1_000_000, years_in_nps=3, on_date=dt.date(2025, 12, 19)).figure("max_lump_sum").value == 200_000
+
+
+# Government sector before the amendment, NPS CRA exit reference table (https://npscra.nsdl.co.in/nps-exit) and NPS
+# Trust (https://npstrust.org.in/pre-mature-exit): premature exit "Complete (100%) Lump sum withdrawal allowed if the
+# corpus is equal to or below Rs 2.5 Lakh ... at least 80% ... for purchase of an Annuity"; normal exit "Complete (100%)
+# Lump sum withdrawal allowed if the corpus is equal to or below Rs 5 Lakh ... at least 40% ... Annuity". From
+# 19 December 2025 the government-sector rows could not be confirmed, so those exits are refused naming the figure.
+def test_nps_government_exit():
+    when = dt.date(2025, 6, 1)
+    assert nps_government_exit(1_000_000, on_date=when).figure("max_lump_sum").value == 600_000
+    assert nps_government_exit(500_000, on_date=when).figure("max_lump_sum").value == 500_000
+    assert nps_government_exit(1_000_000, "premature", on_date=when).figure("max_lump_sum").value == 200_000
+    assert nps_government_exit(250_000, "premature", on_date=when).figure("min_annuity").value == 0
+    with pytest.raises(MissingFigure) as err:
+        nps_government_exit(1_000_000, on_date=dt.date(2025, 12, 19))
+    assert (err.value.code, err.value.figure) == ("figure_not_confirmed", "nps_exit_government")
+    assert "government sector" in err.value.message
+
+
+@PROPERTY
+@given(st.floats(0, 50_000_000, allow_nan=False), st.floats(0, 50_000_000, allow_nan=False), st.dates(dt.date(2024, 4, 1), dt.date(2027, 3, 31)))
+def test_nps_premature_exit_split_adds_up_and_never_exceeds_the_corpus(a, b, when):
+    for corpus in (a, b):
+        result = nps_premature_exit(corpus, on_date=when)
+        lump, annuity = result.figure("max_lump_sum").value, result.figure("min_annuity").value
+        assert abs(lump + annuity - corpus) < 0.02 and 0 <= lump <= corpus + 0.005
+        assert lump >= min(corpus, 250_000) * 0.2 - 0.01
+
+
+@PROPERTY
+@given(st.floats(0, 50_000_000, allow_nan=False), st.sampled_from(["normal", "premature"]), st.dates(dt.date(2024, 4, 1), dt.date(2025, 12, 18)))
+def test_nps_government_exit_split_adds_up_and_normal_never_gives_less_than_premature(corpus, kind, when):
+    result = nps_government_exit(corpus, kind, on_date=when)
+    assert abs(result.figure("max_lump_sum").value + result.figure("min_annuity").value - corpus) < 0.02
+    normal = nps_government_exit(corpus, "normal", on_date=when).figure("max_lump_sum").value
+    assert normal >= nps_government_exit(corpus, "premature", on_date=when).figure("max_lump_sum").value
+
+
+OFFICIAL_EXAMPLES["in_epf_contribution"].append(test_epf_for_fy_2024_25_has_its_own_table)
+OFFICIAL_EXAMPLES["in_income_tax_new_regime"] = [test_income_tax_new_regime_budget_figures]
+OFFICIAL_EXAMPLES["in_nps_premature_exit"] = [test_nps_premature_exit_before_and_after_the_amendment]
+OFFICIAL_EXAMPLES["in_nps_government_exit"] = [test_nps_government_exit]
+PROPERTY_TESTS["in_income_tax_new_regime"] = [test_more_salary_never_lowers_income_tax_and_it_stays_below_31_2_percent]
+PROPERTY_TESTS["in_nps_premature_exit"] = [test_nps_premature_exit_split_adds_up_and_never_exceeds_the_corpus]
+PROPERTY_TESTS["in_nps_government_exit"] = [test_nps_government_exit_split_adds_up_and_normal_never_gives_less_than_premature]

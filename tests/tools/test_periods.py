@@ -55,15 +55,15 @@ def test_a_year_with_no_change_is_one_result():
     assert by_year.figure("concessional_cap").value == 30_000
 
 
-# Services Australia publishes Age Pension rates from 20 March and 20 September; the loaded 2025-26 table has them
-# for 20 September 2025 - 19 March 2026 only. "How much Age Pension in 2025-26?" used to land on 1 July 2025 and get
-# no amount; now the loaded period is shown and the others are refused, naming the figure.
-def test_age_pension_for_2025_26_shows_the_loaded_period_and_names_the_missing_ones():
+# Services Australia publishes Age Pension rates from 20 March and 20 September. "How much Age Pension in 2025-26?"
+# used to land on 1 July 2025 and get no amount; now each loaded period is shown (20 March 2025 rates to 19 September,
+# then the 20 September 2025 rates) and the one not confirmed (from 20 March 2026) is refused, naming the figure.
+def test_age_pension_for_2025_26_shows_the_loaded_periods_and_names_the_missing_one():
     result = age_pension(dt.date(1950, 1, 1), "single", True, 100_000, financial_assets=0, tax_year="2025-26")
     assert result.notices[0] == "Figures changed during 2025-26 (on 20 September 2025, 20 March 2026), so each period is shown."
-    assert sum("maximum Age Pension rates" in n and "not been confirmed" in n for n in result.notices) == 2
-    (amount,) = [f for f in result.figures if f.name == "estimated_pension_fortnight"]
-    assert (amount.value, amount.valid_from, amount.valid_to) == (1178.70, dt.date(2025, 9, 20), dt.date(2026, 3, 19))
+    assert sum("maximum Age Pension rates" in n and "not been confirmed" in n for n in result.notices) == 1
+    amounts = [(f.value, f.valid_from, f.valid_to) for f in result.figures if f.name == "estimated_pension_fortnight"]
+    assert amounts == [(1149.00, dt.date(2025, 7, 1), dt.date(2025, 9, 19)), (1178.70, dt.date(2025, 9, 20), dt.date(2026, 3, 19))]
 
 
 def test_a_year_after_the_loaded_ones_is_answered_with_a_notice():

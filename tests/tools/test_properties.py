@@ -124,7 +124,9 @@ def _value(country: str, key: str, day: dt.date):
 
 # Figures that depend on the calendar, not on the rules: the member's age or years to go, the distribution year.
 DATE_FIGURES = {"current_age", "age_at_payment", "years", "rmd_amount", "distribution_period", "catch_up_limit",
-                "total_employee_limit", "ira_catch_up", "total_ira_limit"}
+                "total_employee_limit", "ira_catch_up", "total_ira_limit",
+                # the minimum pension payment depends on the age on 1 July of each financial year
+                "percentage_factor", "minimum_payment", "minimum_payment_month"}
 
 
 @pytest.mark.parametrize("name", [n for n in SPECS if _boundaries(TOOL_SPECS[n].country)])
@@ -140,5 +142,7 @@ def test_answers_are_continuous_across_a_year_boundary_where_no_figure_changes(n
         a, b = call(spec, record, on_date=before), call(spec, record, on_date=first)
         assert type(a) is type(b), (spec.name, first)
         if isinstance(a, CalcResult):
-            values = lambda r: {f.name: f.value for f in r.figures if f.name not in DATE_FIGURES}  # noqa: E731
-            assert values(a) == values(b), (spec.name, first)
+            values = lambda r, dated=False: {f.name: f.value for f in r.figures if (f.name in DATE_FIGURES) == dated}  # noqa: E731
+            # A birthday on the boundary day changes the years projected, and so everything projected from them.
+            if values(a, dated=True) == values(b, dated=True):
+                assert values(a) == values(b), (spec.name, first)

@@ -365,7 +365,7 @@ def test_minimum_pension_age_asked_after_april_2027_is_answered_with_a_notice():
 
 # --- income tax (England, Wales and NI, and Scotland), UFPLS, State Pension deferral (issue 13) ------------------
 
-from pension_advisor.tools.uk import state_pension_deferral  # noqa: E402
+from pension_advisor.tools.uk_deferral import state_pension_deferral  # noqa: E402
 from pension_advisor.tools.uk_tax import ufpls_tax, uk_income_tax  # noqa: E402
 
 FIRST_DAY_2026_27, LAST_DAY_2025_26 = dt.date(2026, 4, 6), dt.date(2026, 4, 5)
