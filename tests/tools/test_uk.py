@@ -552,3 +552,21 @@ def test_a_question_about_scotland_fills_the_region():
     assert extract_slots("I'm a Scottish taxpayer: tax on £40,000 drawdown?", "UK")["region"] == "scotland"
     assert "region" not in extract_slots("How much income tax will I pay in Wales?", "UK")
     assert "region" not in extract_slots("I moved from Scotland to Texas: federal tax?", "US")
+
+
+# 2024-25 (issue 13: tables from 2023-24 where the figures could be found). GOV.UK's deferral page: "You get £221.20 a
+# week (the full new State Pension)" in 2024-25 https://www.gov.uk/deferring-state-pension/what-you-get ; Scottish
+# bands 2024-25 (starter to £14,876, basic to £26,561, intermediate to £43,662, higher to £75,000, advanced 45% to
+# £125,140, top 48%; https://www.gov.uk/scottish-income-tax and published tax tables), worked by hand: £50,000 pays
+# 2,306 x 19% + 11,685 x 20% + 17,101 x 21% + 6,338 x 42% = £9,028.31.
+def test_2024_25_from_its_first_day_and_nothing_before_it():
+    first, last_before = dt.date(2024, 4, 6), dt.date(2024, 4, 5)
+    assert new_state_pension(35, first).figure("weekly_pension").value == 221.20
+    assert new_state_pension(35, dt.date(2025, 4, 5)).figure("weekly_pension").value == 221.20
+    assert new_state_pension(35, dt.date(2025, 4, 6)).figure("weekly_pension").value == 230.25
+    assert state_pension_deferral(on_date=first).figure("extra_weekly").value == 12.78
+    assert uk_income_tax(50_000, "scotland", first).figure("income_tax").value == 9_028.31
+    assert uk_income_tax(35_000, on_date=first).figure("income_tax").value == 4_486
+    with pytest.raises(MissingFigure) as refused:
+        new_state_pension(35, last_before)
+    assert refused.value.figure == "new_state_pension_full_weekly"
