@@ -515,3 +515,25 @@ PROPERTY_TESTS.update({
     "us_federal_income_tax": [test_federal_income_tax_never_falls_with_income_and_stays_under_the_top_rate],
     "us_social_security_figures": [test_benefits_withheld_never_fall_with_earnings_and_never_exceed_half_the_excess],
 })
+
+
+# 2024 (issue 13: tables from 2023 where the figures could be found). IRS COLA table, 2024 column: elective deferrals
+# $23,000, catch-up $7,500 (the higher catch-up for 60 to 63 starts in 2025), IRA $7,000 + $1,000, taxable wage base
+# $168,600 https://www.irs.gov/retirement-plans/cola-increases-for-dollar-limitations-on-benefits-and-contributions
+# SSA's own 2024 example in "How Work Affects Your Benefits" https://www.ssa.gov/pubs/EN-05-10069.pdf : claiming at 62
+# in January 2024 and earning $24,920, $2,600 over the $22,320 limit, withholds $1,300.
+# Federal tax 2024 (Rev. Proc. 2023-34, https://www.irs.gov/newsroom/irs-provides-tax-inflation-adjustments-for-tax-year-2024):
+# single, 65 or older, $50,000: taxable 50,000 - 14,600 - 1,950 = 33,450 -> 11,600 x 10% + 21,850 x 12% = $3,782.
+def test_2024_figures_from_the_irs_table_and_ssas_example():
+    first, last = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    assert contribution_limit_401k(age=61, on_date=first).figure("total_employee_limit").value == 30_500
+    assert contribution_limit_401k(age=61, on_date=dt.date(2025, 1, 1)).figure("total_employee_limit").value == 34_750
+    assert ira_contribution_limit(age=55, on_date=last).figure("total_ira_limit").value == 8_000
+    assert social_security_figures(24_920, dt.date(1962, 3, 1), on_date=first).figure("benefits_withheld").value == 1_300
+    assert social_security_figures(on_date=last).figure("taxable_maximum").value == 168_600
+    older = federal_income_tax(50_000, "single", dt.date(1950, 1, 5), on_date=last)
+    assert older.figure("federal_income_tax").value == 3_782
+    assert "senior_deduction" not in {f.name for f in older.figures}  # it starts in 2025
+    with pytest.raises(MissingFigure) as refused:
+        federal_income_tax(50_000, on_date=dt.date(2023, 12, 31))
+    assert refused.value.figure == "federal_income_tax"
