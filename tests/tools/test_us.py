@@ -524,7 +524,7 @@ PROPERTY_TESTS.update({
 # in January 2024 and earning $24,920, $2,600 over the $22,320 limit, withholds $1,300.
 # Federal tax 2024 (Rev. Proc. 2023-34, https://www.irs.gov/newsroom/irs-provides-tax-inflation-adjustments-for-tax-year-2024):
 # single, 65 or older, $50,000: taxable 50,000 - 14,600 - 1,950 = 33,450 -> 11,600 x 10% + 21,850 x 12% = $3,782.
-def test_2024_figures_from_the_irs_table_and_ssas_example():
+def test_2023_and_2024_figures_from_the_irs_table_and_ssas_example():
     first, last = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
     assert contribution_limit_401k(age=61, on_date=first).figure("total_employee_limit").value == 30_500
     assert contribution_limit_401k(age=61, on_date=dt.date(2025, 1, 1)).figure("total_employee_limit").value == 34_750
@@ -534,6 +534,12 @@ def test_2024_figures_from_the_irs_table_and_ssas_example():
     older = federal_income_tax(50_000, "single", dt.date(1950, 1, 5), on_date=last)
     assert older.figure("federal_income_tax").value == 3_782
     assert "senior_deduction" not in {f.name for f in older.figures}  # it starts in 2025
+    # 2023 (same IRS table, 2023 column: 22,500 + 7,500; Rev. Proc. 2022-38 https://www.irs.gov/newsroom/irs-provides-tax-inflation-adjustments-for-tax-year-2023):
+    # single $50,000: taxable 36,150 -> 11,000 x 10% + 25,150 x 12% = $4,118; 2023 earnings limit $21,240, so $23,240
+    # earned withholds $1,000. Nothing is loaded before 2023: the tax is refused by name.
+    assert contribution_limit_401k(age=61, on_date=dt.date(2023, 12, 31)).figure("total_employee_limit").value == 30_000
+    assert federal_income_tax(50_000, on_date=dt.date(2023, 12, 31)).figure("federal_income_tax").value == 4_118
+    assert social_security_figures(23_240, dt.date(1961, 3, 1), on_date=dt.date(2023, 1, 1)).figure("benefits_withheld").value == 1_000
     with pytest.raises(MissingFigure) as refused:
-        federal_income_tax(50_000, on_date=dt.date(2023, 12, 31))
+        federal_income_tax(50_000, on_date=dt.date(2022, 12, 31))
     assert refused.value.figure == "federal_income_tax"
