@@ -53,7 +53,8 @@ def uk_income_tax(
         Figure(name="personal_allowance", label="Personal Allowance after any taper", value=money(allowance), unit="GBP", period="year", citation=ref),
         Figure(name="taxable_income", label="Income above the Personal Allowance", value=money(max(0.0, income - allowance)), unit="GBP", period="year", citation=ref),
     ]
-    for name, band in zip(BAND_NAMES[key], bands):
+    names = [n for n in BAND_NAMES[key] if len(bands) == len(BAND_NAMES[key]) or n != "advanced rate"]  # no advanced band before 2024-25
+    for name, band in zip(names, bands):
         if band.taxed:
             figures.append(Figure(name=f"tax_at_{name.replace(' ', '_')}", label=f"Tax at the {name} ({percent(band.rate):g}%)",
                                   value=money(band.tax), unit="GBP", period="year", citation=ref))

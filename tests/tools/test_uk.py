@@ -559,7 +559,7 @@ def test_a_question_about_scotland_fills_the_region():
 # bands 2024-25 (starter to £14,876, basic to £26,561, intermediate to £43,662, higher to £75,000, advanced 45% to
 # £125,140, top 48%; https://www.gov.uk/scottish-income-tax and published tax tables), worked by hand: £50,000 pays
 # 2,306 x 19% + 11,685 x 20% + 17,101 x 21% + 6,338 x 42% = £9,028.31.
-def test_2024_25_from_its_first_day_and_nothing_before_it():
+def test_2024_25_from_its_first_day_to_its_last():
     first, last_before = dt.date(2024, 4, 6), dt.date(2024, 4, 5)
     assert new_state_pension(35, first).figure("weekly_pension").value == 221.20
     assert new_state_pension(35, dt.date(2025, 4, 5)).figure("weekly_pension").value == 221.20
@@ -567,6 +567,23 @@ def test_2024_25_from_its_first_day_and_nothing_before_it():
     assert state_pension_deferral(on_date=first).figure("extra_weekly").value == 12.78
     assert uk_income_tax(50_000, "scotland", first).figure("income_tax").value == 9_028.31
     assert uk_income_tax(35_000, on_date=first).figure("income_tax").value == 4_486
+    assert new_state_pension(35, last_before).figure("weekly_pension").value == 203.85  # the 2023-24 rate
+
+
+# 2023-24: GOV.UK "Income Tax in Scotland: 2023 to 2024 tax year" https://www.gov.uk/scottish-income-tax/2023-to-2024-tax-year
+# (starter 19% to £14,732, basic 20% to £25,688, intermediate 21% to £43,662, higher 42% to £125,140, top 47%), worked
+# by hand: £50,000 pays 2,162 x 19% + 10,956 x 20% + 17,974 x 21% + 6,338 x 42% = £9,038.48; £150,000 (no Personal
+# Allowance) pays 2,162 x 19% + 10,956 x 20% + 17,974 x 21% + 94,048 x 42% + 24,860 x 47% = £57,560.88. The Lump Sum
+# Allowance only starts on 6 April 2024, so a 2023-24 lump sum is refused by name.
+def test_2023_24_scottish_bands_and_the_lump_sum_refused_before_the_allowance():
+    day = dt.date(2023, 7, 1)
+    fifty = uk_income_tax(50_000, "scotland", day)
+    assert fifty.figure("income_tax").value == 9_038.48
+    top = uk_income_tax(150_000, "scotland", day)
+    assert top.figure("income_tax").value == 57_560.88
+    assert top.figure("tax_at_top_rate").value == 11_684.20 and "tax_at_advanced_rate" not in {f.name for f in top.figures}
+    assert new_state_pension(35, dt.date(2024, 4, 5)).figure("weekly_pension").value == 203.85
     with pytest.raises(MissingFigure) as refused:
-        new_state_pension(35, last_before)
-    assert refused.value.figure == "new_state_pension_full_weekly"
+        ufpls_tax(40_000, on_date=dt.date(2024, 4, 5))
+    assert refused.value.figure == "tax_free_lump_sum"
+    assert ufpls_tax(40_000, on_date=dt.date(2024, 4, 6)).figure("tax_free_part").value == 10_000
