@@ -68,6 +68,25 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+# Exit status when the configured model could not be used (unreachable, too slow, busy, key refused): the answer
+# printed is the calculators' results only (status `degraded`).
+MODEL_UNAVAILABLE_EXIT = 3
+
+
+def _exit_if_degraded(advisor, advice) -> None:
+    """One line and exit 3 when the answer was degraded because the configured model could not be used."""
+    from .llm import faults, resolved_provider
+
+    if advice.status != "degraded":
+        return
+    fault = faults.outage(advice.state.get("model_faults")) or {"kind": "unreachable", "detail": "unknown"}
+    llm = advisor.settings.llm
+    where = f"at {llm.base_url}" if resolved_provider(llm) == "openai_compatible" and llm.base_url else \
+        f"({resolved_provider(llm)})"
+    _fail(f"the model {where} {faults.UNAVAILABLE.get(fault['kind'], 'failed')} ({fault['detail']}); "
+          f"the answer above comes from the calculators only", MODEL_UNAVAILABLE_EXIT)
+
+
 def _settings(config: Optional[Path]) -> Settings:
     """The validated configuration, or one line naming the bad key and exit 2. Read before any heavy import, so a
     config error is reported at once."""
@@ -100,7 +119,8 @@ def ask(
     traceparent: Optional[str] = typer.Option(None, help="W3C traceparent of the caller: the run's trace becomes its child."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Answer one question for one member."""
+    """Answer one question for one member. Exit 3 when the configured model could not be reached (the answer is then
+    the calculators' results only, and says so)."""
     from .advisor import InputError
     from .observability.tracing import flush
 
@@ -114,6 +134,7 @@ def ask(
         flush()
     if as_json:
         print(json.dumps(advice.model_dump(mode="json"), indent=2, default=str))
+        _exit_if_degraded(advisor, advice)
         return
     console.print(advice.answer, highlight=False, markup=False, soft_wrap=True)
     verdict = advice.verdict
@@ -123,11 +144,13 @@ def ask(
         summary += f", {', '.join(v['code'] for v in verdict['violations'])})" if verdict["violations"] else ")"
     summary += f" | trace: {advice.trace_id or 'tracing off'}"
     console.print(f"\n[dim]{summary}[/dim]", highlight=False)
+    _exit_if_degraded(advisor, advice)
 
 
 @app.command()
 def demo(config: Optional[Path] = ConfigOption) -> None:
-    """Answer sample questions for members of each country, offline, and print a table."""
+    """Answer sample questions for members of each country, offline, and print a table. Stops with exit 3 at the
+    first answer the configured model could not be reached for."""
     from .advisor import InputError
     from .observability.tracing import flush
 
@@ -149,6 +172,9 @@ def demo(config: Optional[Path] = ConfigOption) -> None:
                       f"{time.perf_counter() - start:.1f}", facts[0] if facts else advice.answer.splitlines()[0])
         console.print(f"[bold]{member_id}[/bold] {question}", highlight=False)
         console.print(advice.answer + "\n", highlight=False, markup=False, soft_wrap=True)
+        if advice.status == "degraded":
+            flush()
+            _exit_if_degraded(advisor, advice)
     console.print(table)
     flush()
     tracing = advisor.settings.tracing
@@ -468,3 +494,5 @@ def _main(ctx: typer.Context, verbose: bool = typer.Option(False, "--verbose", "
 
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     logging.getLogger("mlflow").setLevel(logging.INFO if verbose else logging.WARNING)
+    # A model endpoint that is down or refuses the key is logged at WARNING the first time, even when quiet.
+    logging.getLogger("pension_advisor.llm.faults").setLevel(logging.INFO if verbose else logging.WARNING)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .evidence import Evidence, numbers_in
+from .guardrails import rules, tool_output
 from .tools.base import CURRENCY
 
 # Markers of a currency, by the countries that use it. "$" alone is shared by AU and US.
@@ -31,16 +32,45 @@ PROMISE_PATTERNS = [
     r"\bno risk\b",
 ]
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+# Chat-template and role tokens a model leaks when it runs past its own turn: <|im_end|> <|im_start|>user, [INST],
+# <start_of_turn>, a line or sentence opening "assistant:". The output guardrail's role talk ("as an AI language
+# model", "my instructions say") is checked too, under its own code.
+CHAT_TEMPLATE = [
+    r"<\|[a-z_]{2,30}\|>",                                          # ChatML, Llama 3, Phi: <|im_start|>, <|eot_id|>
+    r"<\|?\s*(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|start_of_turn|end_of_turn)\s*\|?>",
+    r"</?(?:start_of_turn|end_of_turn|bos|eos|s|sys)>|\[/?INST\]|<</?SYS>>",  # Gemma, Llama 2, Mistral
+    r"(?:^|\n|[.!?]\s+)\s*(?:user|assistant|system|human|ai|model)\s*:\s",  # a turn opened in the text
+]
+ROLE_TALK = rules.ANSWER_ROLE_TALK
+# A question shorter than this many words may be repeated in a real answer ("your balance"); a longer run of the
+# question's own words is an echo, not an answer.
+ECHO_MIN_WORDS = 4
 
 
-def violations(body: str, evidence: Evidence) -> list[dict]:
-    """Problems with an answer body; empty when it passes. Each: {code, detail}."""
+def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
+    """Problems with an answer body; empty when it passes. Each: {code, detail}. ``question`` (as the model saw it)
+    lets the check reject a draft that only repeats it."""
     found: list[dict] = []
     if not body.strip():
         return [{"code": "empty_answer", "detail": "The answer is empty."}]
     # Calculator text (labels, assumptions, errors) is verified: only what the writer added is checked for
     # currency, country and promises ("returns are not guaranteed", "unlike superannuation" are tool caveats).
     own_words = writer_text(body, evidence)
+
+    # What the model wrote is untrusted: text addressed to a model (template tokens, role talk, instructions) or a
+    # repeat of the question is not an answer, whatever a reviewer model thinks of it. The details never quote the
+    # offending text: they are fed back to the writer.
+    if rules.first_match(CHAT_TEMPLATE, body):
+        found.append({"code": "chat_template", "detail": "The answer contains chat-template or role markers "
+                                                        "(turn tokens, a line opening 'assistant:'); write only the answer."})
+    elif rules.first_match(ROLE_TALK, own_words):
+        found.append({"code": "role_talk", "detail": "The answer talks about being a model or about its instructions; "
+                                                    "write only about the member's question."})
+    if reason := tool_output.flag(own_words):
+        found.append({"code": "instruction_text", "detail": f"The answer contains instruction-like text ({reason}) "
+                                                           "addressed to a model, not to the member."})
+    if question and echoes_question(body, question):
+        found.append({"code": "echoes_question", "detail": "The answer repeats the question instead of answering it."})
 
     unsupported = sorted({n for n in numbers_in(body) if not evidence.allows(n)})
     if unsupported:
@@ -91,6 +121,21 @@ def compliance(own_words: str, country: str | None) -> list[dict]:
             found.append({"code": "promise_of_returns", "detail": f"Do not promise outcomes or returns (\"{m.group(0)}\")."})
             break
     return found
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+
+
+def echoes_question(body: str, question: str) -> bool:
+    """True when ``body`` repeats the question: the whole question, or one of its sentences of at least
+    ECHO_MIN_WORDS words, word for word; or, for a very short question, a line of the body that is only it."""
+    text = f" {' '.join(_words(body))} "
+    runs = [_words(question)] + [_words(s) for s in _SENTENCE_BREAK.split(question)]
+    if any(len(run) >= ECHO_MIN_WORDS and f" {' '.join(run)} " in text for run in runs):
+        return True
+    short = _words(question)
+    return bool(short) and any(_words(unit) == short for unit in _claims(body))
 
 
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)

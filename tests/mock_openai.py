@@ -25,8 +25,10 @@ REPLIES = {"planner": "", "writer": WRITER_REPLY, "reviewer": PASS_VERDICT, "sco
 
 
 class MockOpenAI:
-    def __init__(self, port: int = 0, delay_s: float = 0.2, host: str = "127.0.0.1", record: bool = False):
+    def __init__(self, port: int = 0, delay_s: float = 0.2, host: str = "127.0.0.1", record: bool = False,
+                 error_status: int | None = None):
         self.delay_s = delay_s
+        self.error_status = error_status  # answer every completion with this HTTP error (401: a rejected key)
         self.calls: dict[str, int] = {}
         self.record = record
         self.requests: list[dict] = []  # every request body, when record=True (privacy tests read what a model got)
@@ -86,6 +88,9 @@ def _handler(mock: MockOpenAI):
                 return self._json(404, {"error": {"message": f"no such endpoint {self.path}"}})
             role = _role(body.get("messages") or [])
             mock.count(role)
+            if mock.error_status is not None:
+                return self._json(mock.error_status, {"error": {"message": "Incorrect API key provided: sk-te***st",
+                                                                "type": "invalid_request_error", "code": "invalid_api_key"}})
             if mock.record:
                 with mock._lock:
                     mock.requests.append(body)

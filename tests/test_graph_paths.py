@@ -168,17 +168,34 @@ def test_no_model_configured_answers_from_calculators(make_advisor):
     assert advice.verdict["source"] == "precheck" and advice.verdict["passed"]
 
 
-def test_writer_outage_falls_back_to_verified_results(make_advisor):
+def test_writer_outage_is_degraded_to_verified_results_and_says_so(make_advisor):
     advisor, fake = make_advisor({"writer": [TimeoutError("Request timed out.")], "reviewer": [PASS_VERDICT]})
     advice = advisor.ask("AU-001", QUESTION)
-    assert advice.status == "fallback" and advice.attempts == 0
+    assert advice.status == "degraded" and advice.attempts == 0
     assert advice.state["llm_errors"] == ["writer: TimeoutError: Request timed out."]
-    assert "- Preservation age: 58 years [1]" in advice.answer and ADVISER_FOLLOW_UP in advice.answer
+    assert advice.state["model_faults"] == [{"node": "writer", "kind": "timeout",
+                                             "detail": "TimeoutError: Request timed out."}]
+    assert "did not reply in time" in advice.answer and "only what our calculators worked out" in advice.answer
+    assert "- Preservation age: 58 years [1]" in advice.answer and DISCLAIMER in advice.answer
+    assert ADVISER_FOLLOW_UP not in advice.answer
 
 
 def test_reviewer_outage_is_not_a_pass(make_advisor):
     advisor, fake = make_advisor({"writer": [GOOD], "reviewer": [ConnectionError("refused")]})
     advice = advisor.ask("AU-001", QUESTION)
-    assert advice.status == "fallback" and advice.attempts == 1
+    assert advice.status == "degraded" and advice.attempts == 1
     assert advice.verdict["violations"][0]["code"] == "judge_unavailable" and not advice.verdict["passed"]
+    assert "could not be reached" in advice.answer and GOOD not in advice.answer
     assert len(fake.role_calls("writer")) == 1  # no retries against a dead endpoint
+
+
+def test_a_bad_reply_that_is_not_an_outage_is_an_ordinary_fallback(make_advisor):
+    advisor, _ = make_advisor({"writer": [ValueError("could not parse the reply")], "reviewer": [PASS_VERDICT]})
+    advice = advisor.ask("AU-001", QUESTION)
+    assert advice.status == "fallback" and not advice.state.get("model_faults")
+
+
+def test_a_planner_outage_alone_is_recorded_but_the_answer_is_written(make_advisor):
+    advisor, _ = make_advisor({"planner": [ConnectionError("refused")], "writer": [GOOD], "reviewer": [PASS_VERDICT]})
+    advice = advisor.ask("AU-001", QUESTION)
+    assert advice.status == "answered" and advice.state["model_faults"][0]["node"] == "planner"

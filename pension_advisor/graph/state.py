@@ -62,7 +62,9 @@ class Attempt(TypedDict):
 
 
 # withheld: the output guardrail replaced what a model wrote (the member got SAFE_REPLACEMENT, not an answer).
-Status = Literal["answered", "fallback", "blocked", "clarification", "member_not_found", "withheld"]
+# degraded: the model endpoint was unreachable, too slow, busy or refused the key; the member was told so and got the
+# calculators' verified results only (llm/faults.py).
+Status = Literal["answered", "fallback", "blocked", "clarification", "member_not_found", "withheld", "degraded"]
 
 
 class Turn(TypedDict):
@@ -98,6 +100,7 @@ class AdvisorState(TypedDict, total=False):
     attempts: Annotated[list[Attempt], operator.add]
     llm_errors: Annotated[list[str], operator.add]  # model calls that failed (timeouts, refusals, outages)
     llm_usage: Annotated[list[dict[str, Any]], operator.add]  # {node, model, input_tokens, output_tokens} per call
+    model_faults: Annotated[list[dict[str, str]], operator.add]  # outages: {node, kind, detail} (llm/faults.py)
     # Output
     status: Status
     final_answer: str

@@ -45,7 +45,9 @@ def make_classifier(model) -> Callable[[str], tuple[bool, float, dict]]:
             reply = model.invoke([SystemMessage(GUARD_SYSTEM),
                                   HumanMessage(f"<message>\n{masked_question}\n</message>")])
         except Exception as exc:  # an endpoint failure must not take the question down: layers 1-3 decided
-            log.warning("LLM guard classifier failed: %s", exc)
+            from pension_advisor.llm import faults
+
+            faults.record("input_classifier", exc)  # the first outage at WARNING, like every model call
             return False, 0.0, {"error": type(exc).__name__}
         content = reply.content if isinstance(reply.content, str) else str(reply.content)
         verdict = _parse(content)

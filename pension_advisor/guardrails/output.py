@@ -15,7 +15,8 @@ every other deterministic part come out exactly as the code built them. Checks, 
    floor; the asking member's own id, name and birth date stay.
 4. Toxicity: alt-profanity-check per sentence.
 A leak, instructions or toxicity replace the whole answer (a partial leak is still a leak): the node then sets
-status ``withheld``. 5. Disclaimer: an answer that gives information (answered / fallback) always ends with it.
+status ``withheld``. 5. Disclaimer: an answer that gives information (answered / fallback / degraded) always ends
+with it.
 Each check is reported with its own timing, like the input layers.
 """
 
@@ -106,7 +107,7 @@ def check(text: str, status: str, cfg, *, member=None, model_written: str | None
     the code wrote all of it: nothing to check but the disclaimer); ``member`` the asking member's record (their own
     data may stay); ``others`` the member store's index, for other members' names and birth dates."""
     report = OutputReport(text=text)
-    informative = status in {"answered", "fallback"}
+    informative = status in {"answered", "fallback", "degraded"}
     part = (model_written or "").strip()
     if part and part not in text:  # the frame always holds the body verbatim; if not, check the whole text
         part = text.strip()

@@ -184,3 +184,19 @@ def deadline_clients(budget: CallBudget) -> tuple[httpx.Client, httpx.AsyncClien
     """httpx clients for ChatOpenAI(http_client=..., http_async_client=...) whose every request keeps to ``budget``."""
     return (httpx.Client(transport=DeadlineTransport(budget), timeout=budget.attempt_timeout_s),
             httpx.AsyncClient(transport=AsyncDeadlineTransport(budget), timeout=budget.attempt_timeout_s))
+
+
+def model_calls_per_question(settings, planner_calls_tools: bool = True) -> int:
+    """The most model calls one question can make: the input classifier (when on), the planner (when the model
+    picks tools), and a writer call plus a reviewer call (when the reviewer is a model) for every allowed attempt."""
+    classifier = 0 if settings.guardrails.input.llm_classifier == "off" else 1
+    planner = 1 if settings.tools.llm_planner and planner_calls_tools else 0
+    per_attempt = 1 + (1 if settings.judge.use_llm else 0)
+    return classifier + planner + (settings.judge.max_retries + 1) * per_attempt
+
+
+def question_deadline_s(settings, planner_calls_tools: bool = True) -> float:
+    """How long one question may spend waiting on the model, from the configuration alone: every call it can make
+    at its whole-call deadline (timeout_s x (max_retries + 1))."""
+    budget = CallBudget.from_config(settings.llm.timeout_s, settings.llm.max_retries)
+    return model_calls_per_question(settings, planner_calls_tools) * budget.deadline_s

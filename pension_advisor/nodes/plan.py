@@ -17,6 +17,7 @@ from pension_advisor.graph.state import AdvisorState
 from pension_advisor.guardrails.tool_output import sanitise
 from pension_advisor.knowledge import KNOWLEDGE_DIR
 from pension_advisor.knowledge.retrieval import retrieve
+from pension_advisor.llm import faults
 from pension_advisor.llm.usage import usage_record
 from pension_advisor.members import MemberNotFound
 from pension_advisor.nodes.member import run_member_id
@@ -58,12 +59,12 @@ def plan(state: AdvisorState, services: Services) -> dict:
 
     found = read_question(question, full_record, specs, on_date, turns[-1]["question"] if turns else None, explain)
     _retriever_span(found)
-    calls, usage = [], []
+    calls, usage, model_faults = [], [], []
     # A vague question's overview is a fixed set of calculations; a model's pick for it would rest on no words at all.
     if services.settings.tools.llm_planner and not found.overview:
-        calls, usage = _llm_calls(question, member_view, full_record, specs, on_date, services)
+        calls, usage, model_faults = _llm_calls(question, member_view, full_record, specs, on_date, services)
     calls = calls or found.calls
-    update = {"member": member_view, "llm_usage": usage, "planned_from": found.planned_from,
+    update = {"member": member_view, "llm_usage": usage, "model_faults": model_faults, "planned_from": found.planned_from,
               "record_fields": found.record_fields, "retrieved": found.retrieved}
     # A calculation the member asked for that lacks a figure is asked about, even when a passage explains the rule:
     # the member wanted their number, and a rule without it would leave the question unanswered.
@@ -83,18 +84,21 @@ def _retriever_span(found: Plan) -> None:
         s.set_outputs(documents)
 
 
-def _llm_calls(question, member_view, record, specs, on_date, services: Services) -> tuple[list[dict], list[dict]]:
-    """Tool calls from a capable model ([] when there is none or nothing usable), and the call's token usage.
+def _llm_calls(question, member_view, record, specs, on_date, services: Services) -> tuple[list[dict], list[dict], list[dict]]:
+    """Tool calls from a capable model ([] when there is none or nothing usable), the call's token usage, and the
+    outage if the call failed (llm/faults.py).
     Every argument it proposes is grounded; the rest is filled as the deterministic planner would."""
     if not services.model_calls_tools or not specs:
-        return [], []
+        return [], [], []
     by_name = {s.name: s for s in specs}
     try:
         reply = services.tool_caller(tuple(s.name for s in specs)).invoke([
             SystemMessage(prompts.PLANNER_SYSTEM.format(member=member_view)), HumanMessage(question)])
     except Exception as exc:  # a model or endpoint failure must not stop the deterministic planner
-        log.warning("LLM planner failed, using the deterministic planner: %s", exc)
-        return [], []
+        fault = faults.record("planner", exc)  # logged there; the deterministic planner takes over
+        if fault:
+            annotate_current({"pension_advisor.model_fault": f"{fault['kind']}: {fault['detail']}"})
+        return [], [], [fault] if fault else []
     slots = extract_slots(question, record["country"])
     slots.setdefault("on_date", on_date)
     calls, ungrounded = [], []
@@ -114,7 +118,7 @@ def _llm_calls(question, member_view, record, specs, on_date, services: Services
     if ungrounded:
         log.warning("dropped model-proposed arguments found in neither the question, the record nor the defaults: %s", ungrounded)
         annotate_current({"pension_advisor.ungrounded_args": ungrounded})
-    return calls, [usage_record("plan", reply)]
+    return calls, [usage_record("plan", reply)], []
 
 
 def _title(spec) -> str:

@@ -7,7 +7,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pension_advisor import answer, prompts
 from pension_advisor.evidence import gather
 from pension_advisor.graph.state import AdvisorState
+from pension_advisor.llm import faults
 from pension_advisor.llm.usage import usage_record
+from pension_advisor.observability.spans import annotate_current
 from pension_advisor.services import Services
 
 
@@ -23,7 +25,11 @@ def synthesize(state: AdvisorState, services: Services) -> dict:
         try:
             reply = services.model.invoke(messages)
         except Exception as exc:  # an outage or timeout: the graph falls back to verified results
-            return {"llm_errors": [f"writer: {type(exc).__name__}: {str(exc)[:200]}"]}
+            update = {"llm_errors": [f"writer: {type(exc).__name__}: {str(exc)[:200]}"]}
+            if fault := faults.record("writer", exc):
+                annotate_current({"pension_advisor.model_fault": f"{fault['kind']}: {fault['detail']}"})
+                update["model_faults"] = [fault]
+            return update
         return {"answer": answer.frame(_text(reply.content), evidence), "draft_body": _text(reply.content),
                 "llm_usage": [usage_record("synthesize", reply)]}
     return {"answer": answer.frame(body, evidence), "draft_body": body}

@@ -24,7 +24,7 @@ from pension_advisor.tools.base import CURRENCY
 # Replies the system writes itself, with no calculation behind them.
 NO_CALCULATION = ("blocked", "clarification", "member_not_found")
 # Replies that present calculator results and must carry the full frame.
-FRAMED = ("answered", "fallback")
+FRAMED = ("answered", "fallback", "degraded")
 
 _HEADER = re.compile(r"^(?:Tax year [^\n]*?(?:, amounts in (?P<c1>[A-Z]{3}))?|amounts in (?P<c2>[A-Z]{3}))\.$")
 _SOURCES = re.compile(r"(?:^|\n)Sources:[ \t]*\n")

@@ -103,6 +103,9 @@ def llm_variant(name: str, chat_model: ModelSource) -> Scorer:
                 raise RuntimeError("no LLM is configured")
             raw = llm.bind(response_format=_RESPONSE_FORMAT).invoke(messages).content
         except Exception as exc:  # no verdict is not a pass
+            from pension_advisor.llm import faults
+
+            faults.record("scorer", exc)  # a scoring worker with a dead endpoint says so once, at WARNING
             return Feedback(name=full_name, error=exc, source=source,
                             rationale=f"The judge model failed: {type(exc).__name__}: {str(exc)[:160]}")
         try:
