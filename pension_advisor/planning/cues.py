@@ -48,7 +48,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "uk_annual_allowance": (r"\bhow much (more )?can i (pay|put|contribute|save)\b(?!.*\bisa\b)", r"\b(pension )?contribution limit\b",
                             r"\bcarry[- ]forward\b.*\ballowance\b"),
     "uk_drawdown_income_tax": (rf"\btax(?![- ]free)\w*\b.*\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b",
-                               rf"\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b.*\btax(?![- ]free)\w*\b", r"\bufpls\b.*\btax\w*"),
+                               rf"\b({_WITHDRAW}|take|taking|draw)\b.*\b(pension|pot)\b.*\btax(?![- ]free)\w*\b"),  # a UFPLS has its own calculator (uk_ufpls_tax)
     "in_epf_contribution": (r"\b(pf|epf)\b.*\b(deduct|deduction|cut|deducted)\w*", r"\bhow much\b.*\b(goes|go|deducted)\b.*\b(pf|epf)\b",
                             r"\b(pf|epf)\b.*\b(my )?share\b"),
     "in_epf_projection": (r"\b(pf|epf|provident fund)\b.*\b(retire\w*|at 58|will i have|will be|will it be|grow)\b",

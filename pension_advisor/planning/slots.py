@@ -138,4 +138,7 @@ def extract_slots(question: str, country: str) -> dict[str, Any]:
         slots["on_date"] = on_date
     if born := _date_of_birth(question):
         slots["date_of_birth"] = born
+    # UK income tax differs in Scotland: "in Scotland", "Scottish taxpayer" fills the calculators' ``region``.
+    if country == "UK" and re.search(r"\bscot(land|tish)\b", question, re.IGNORECASE):
+        slots["region"] = "scotland"
     return slots

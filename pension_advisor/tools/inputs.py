@@ -74,6 +74,14 @@ WORDS: dict[str, str] = {
     "started_on": "the date your pension started",
     "years_in_nps": "your years in NPS",
     "exit_type": "the kind of exit",
+    # calc-us-uk additions (issue 13)
+    "region": "where you pay income tax",
+    "weeks_deferred": "the number of weeks deferred",
+    "weekly_pension": "the weekly State Pension",
+    "state_pension_age_date": "the date you reach State Pension age",
+    "filing_status": "your filing status",
+    "spouse_65_or_older": "whether your spouse is 65 or older",
+    "earnings": "your earnings from work",
 }
 
 

@@ -13,6 +13,7 @@ from .base import (
     money, percent,
 )
 from .registry import TaxYearArg, calculator
+from .uk_income import REGION_WORDS, RULE_FOR_REGION, Region, income_tax
 
 WEEKS_PER_YEAR = 52
 DateOfBirth = Annotated[dt.date, Field(description="The member's date of birth (YYYY-MM-DD).")]
@@ -74,6 +75,18 @@ def state_pension_age(date_of_birth: DateOfBirth, on_date: OnDate = None, tax_ye
     return calc.result(figures, summary, assumptions, [path])
 
 
+def new_state_pension_weekly(calc: Calc, qualifying_years: int) -> tuple[float, str]:
+    """The weekly new State Pension for a number of qualifying years (pro rata between the minimum and the full
+    number), and the branch taken."""
+    full_rate, years_rule = calc.value("new_state_pension_full_weekly"), calc.value("new_state_pension_qualifying_years")
+    if qualifying_years < years_rule["minimum"]:
+        return 0.0, f"{qualifying_years} qualifying years: fewer than {years_rule['minimum']}, no new State Pension"
+    if qualifying_years >= years_rule["full"]:
+        return money(full_rate), f"{qualifying_years} qualifying years: {years_rule['full']} or more, full rate"
+    return (money(full_rate * qualifying_years / years_rule["full"]),
+            f"{qualifying_years} qualifying years: {qualifying_years}/{years_rule['full']} of the full rate")
+
+
 @calculator(
     name="uk_new_state_pension", country="UK", title="your new State Pension",
     rules=("new_state_pension_full_weekly", "new_state_pension_qualifying_years"),
@@ -92,14 +105,7 @@ def new_state_pension(
     calc = Calc("UK", on_date, tax_year)
     full_rate, years_rule = calc.value("new_state_pension_full_weekly"), calc.value("new_state_pension_qualifying_years")
     rate_ref, years_ref = calc.cite("new_state_pension_full_weekly"), calc.cite("new_state_pension_qualifying_years")
-    if qualifying_years < years_rule["minimum"]:
-        weekly, path = 0.0, f"{qualifying_years} qualifying years: fewer than {years_rule['minimum']}, no new State Pension"
-    elif qualifying_years >= years_rule["full"]:
-        weekly, path = full_rate, f"{qualifying_years} qualifying years: {years_rule['full']} or more, full rate"
-    else:
-        weekly = full_rate * qualifying_years / years_rule["full"]
-        path = f"{qualifying_years} qualifying years: {qualifying_years}/{years_rule['full']} of the full rate"
-    weekly = money(weekly)
+    weekly, path = new_state_pension_weekly(calc, qualifying_years)
     annual = money(weekly * WEEKS_PER_YEAR)
     figures = [
         Figure(name="full_rate_weekly", label="Full new State Pension", value=money(full_rate), unit="GBP", period="week", citation=rate_ref),
@@ -244,19 +250,9 @@ def annual_allowance(
     return calc.result(figures, summary, assumptions, path)
 
 
-def income_tax(rule: dict, income: float) -> float:
-    """Income tax (England, Wales, NI) on non-savings income, with the personal allowance taper above £100,000."""
-    allowance = max(0.0, rule["personal_allowance"] - max(0.0, income - rule["allowance_taper_from"]) / 2)
-    taxable, tax, lower = max(0.0, income - allowance), 0.0, 0.0
-    for band in rule["bands"]:
-        upper = band["up_to"] if band["up_to"] is not None else float("inf")
-        tax += max(0.0, min(taxable, upper) - lower) * band["rate"]
-        lower = upper
-    return tax
-
-
 @calculator(
-    name="uk_drawdown_income_tax", country="UK", title="the income tax on your pension drawdown", rules=("income_tax_england",),
+    name="uk_drawdown_income_tax", country="UK", title="the income tax on your pension drawdown",
+    rules=("income_tax_england", "income_tax_scotland"),
     intents=(r"tax\b.*\bdrawdown", r"drawdown\b.*\btax", r"tax on (my )?pension (withdrawal|income)", r"(withdraw|take|draw) .*pension .*tax",
              r"income tax .*pension", r"pension .*income tax"),
     member_args={"drawdown": "pension_balance", "other_income": "annual_salary"},
@@ -267,10 +263,12 @@ def drawdown_income_tax(
     other_income: Annotated[float, Field(ge=0, description="Other taxable income in the tax year (State Pension, salary, other pensions), GBP.")] = 0,
     on_date: Annotated[dt.date | None, Field(description="Date in the tax year asked about. Default today.")] = None,
     tax_year: TaxYearArg = None,
+    region: Annotated[Region, Field(description="Where the member is a taxpayer: 'england_wales_ni' (England, Wales or Northern Ireland) or 'scotland' (Scottish income tax on wages and pensions).")] = "england_wales_ni",
 ) -> CalcResult:
-    """United Kingdom: income tax on a year's pension drawdown on top of other income (e.g. State Pension), using the tax year's Personal Allowance and bands for England, Wales and Northern Ireland."""
+    """United Kingdom: income tax on a year's pension drawdown on top of other income (e.g. State Pension), using the tax year's Personal Allowance and bands for England, Wales and Northern Ireland, or Scotland's."""
     calc = Calc("UK", on_date, tax_year)
-    rule, ref = calc.value("income_tax_england"), calc.cite("income_tax_england")
+    key = RULE_FOR_REGION[region]
+    rule, ref = calc.value(key), calc.cite(key)
     total_tax, other_tax = income_tax(rule, drawdown + other_income), income_tax(rule, other_income)
     on_drawdown = money(total_tax - other_tax)
     kept = money(drawdown - on_drawdown)
@@ -282,11 +280,10 @@ def drawdown_income_tax(
         Figure(name="drawdown_after_tax", label="Drawdown after tax", value=kept, unit="GBP", period="year", citation=ref),
         Figure(name="effective_rate_on_drawdown", label="Effective tax rate on the drawdown", value=round(on_drawdown / drawdown * 100, 2) if drawdown else 0.0, unit="%", citation=ref),
     ]
-    path = ["England, Wales or Northern Ireland rates"]
+    path = [f"{REGION_WORDS[region]} rates"]
     if drawdown + other_income > rule["allowance_taper_from"]:
         path.append(f"income over {rule['allowance_taper_from']:,}: Personal Allowance reduced by 1 for every 2")
-    assumptions = ["Scottish income tax rates are not modelled.",
-                   "Tax is for the whole year; emergency tax codes on a first withdrawal can take more at first and are refunded later.",
+    assumptions = ["Tax is for the whole year; emergency tax codes on a first withdrawal can take more at first and are refunded later.",
                    "No other allowances or reliefs (marriage allowance, blind person's allowance, Gift Aid) are applied."]
     summary = (f"Your drawdown adds {amount_text('GBP', on_drawdown)} of income tax for the year, "
                f"so you keep {amount_text('GBP', kept)} of it.")

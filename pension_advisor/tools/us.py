@@ -143,6 +143,8 @@ def employee_limit(calc: Calc, age: int) -> tuple[float, float, str | None, str]
     base = calc.value("elective_deferral_limit")
     if 60 <= age <= 63:
         key, path = "catch_up_limit_60_63", "higher catch-up for ages 60 to 63"
+        if calc.value(key) == calc.value("catch_up_limit_50"):  # before 2025 there was no higher catch-up
+            path = "age-50 catch-up (no higher catch-up for ages 60 to 63 that year)"
     elif age >= 50:
         key, path = "catch_up_limit_50", "age-50 catch-up"
     else:

@@ -162,6 +162,18 @@ ROUTING = [
     ("IN", "What is my tax under the new regime?", "in_income_tax_new_regime"),
     ("IN", "Can I close my NPS early?", "in_nps_premature_exit"),
     ("IN", "I am a government employee in NPS, how much lump sum at retirement?", "in_nps_government_exit"),
+    # calc-us-uk (issue 13)
+    ("UK", "How much income tax will I pay on 45000 in Scotland?", "uk_income_tax"),
+    ("UK", "What is my marginal rate?", "uk_income_tax"),
+    ("UK", "How is a UFPLS taxed?", "uk_ufpls_tax"),
+    ("UK", "What tax do I pay if I cash in my whole pension pot?", "uk_ufpls_tax"),
+    ("UK", "How much extra do I get if I defer my State Pension for a year?", "uk_state_pension_deferral"),
+    ("UK", "Is it worth delaying my state pension?", "uk_state_pension_deferral"),
+    ("US", "How much federal income tax will I pay on 80000 married filing jointly?", "us_federal_income_tax"),
+    ("US", "What is the standard deduction this year?", "us_federal_income_tax"),
+    ("US", "What is the Social Security COLA for 2026?", "us_social_security_figures"),
+    ("US", "How much can I earn while collecting Social Security before full retirement age?", "us_social_security_figures"),
+    ("US", "What is the Social Security wage base this year?", "us_social_security_figures"),
 ]
 
 

@@ -46,7 +46,9 @@ def _keep_only_confirmed(folder: Path) -> None:
 def test_listing_shows_periods_and_every_figures_sources():
     done = rules("--country", "uk")
     assert done.exit_code == 0, done.output
-    assert "UK: 2025-26 (6 April 2025 to 5 April 2026), 2026-27 (6 April 2026 to 5 April 2027)" in done.output
+    assert ("UK: 2023-24 (6 April 2023 to 5 April 2024), 2024-25 (6 April 2024 to 5 April 2025), "
+            "2025-26 (6 April 2025 to 5 April 2026), "
+            "2026-27 (6 April 2026 to 5 April 2027)") in done.output
     assert "full new State Pension rate" in done.output and "https://www.gov.uk/new-state-pension" in done.output
     assert "secondary" in done.output and "copy: DWP" in done.output
 

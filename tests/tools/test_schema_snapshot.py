@@ -17,6 +17,7 @@ ADDED_EVERYWHERE = {"tax_year"}
 ADDED = {
     ("au_age_pension", "financial_assets"): "the income test deems income on financial assets",
     ("in_epf_contribution", "contributions_on_capped_wage"): "EPF on wages capped at the statutory ceiling",
+    ("uk_drawdown_income_tax", "region"): "Scottish income tax bands (issue 13)",
 }
 # Descriptions that named a figure (a rate, a cap, an age from the tables) now describe the rule in words.
 DESCRIPTION_CHANGED = {
@@ -29,6 +30,7 @@ DESCRIPTION_CHANGED = {
     "in_epf_contribution": "rates and the ceiling; + capped wages", "in_epf_projection": "the normal pension age",
     "in_eps_pension": "ceiling, divisor, weightage, reduction, minimum", "in_nps_exit": "the corpus bands",
     "in_epf_withdrawal_tax": "service years, TDS rate and threshold", "in_epf_interest_tax": "the thresholds",
+    "uk_drawdown_income_tax": "+ Scotland's bands",
 }
 PARAM_CHANGED = {
     ("au_age_pension", "annual_assessable_income"): "deemed income is now worked out, so it is excluded here",

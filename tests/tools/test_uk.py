@@ -361,3 +361,229 @@ def test_minimum_pension_age_asked_after_april_2027_is_answered_with_a_notice():
     assert result.figure("normal_minimum_pension_age").value == 57
     assert result.figure("earliest_access_date").value == "2030-06-01"
     assert result.notices == ["The 2027-28 figures are not loaded yet; these are the 2026-27 figures."]
+
+
+# --- income tax (England, Wales and NI, and Scotland), UFPLS, State Pension deferral (issue 13) ------------------
+
+from pension_advisor.tools.uk_deferral import state_pension_deferral  # noqa: E402
+from pension_advisor.tools.uk_tax import ufpls_tax, uk_income_tax  # noqa: E402
+
+FIRST_DAY_2026_27, LAST_DAY_2025_26 = dt.date(2026, 4, 6), dt.date(2026, 4, 5)
+
+
+# GOV.UK's own worked example (rest of the UK, bands frozen 2023-24 to 2026-27): £35,000 of taxable income with the
+# standard Personal Allowance of £12,570 pays 20% on £22,430 = £4,486. https://www.gov.uk/income-tax-rates/previous-tax-years
+# The Personal Allowance goes down by £1 for every £2 over £100,000 https://www.gov.uk/income-tax-rates/income-over-100000
+# (£125,140 and over: no allowance, so £125,140 pays 37,700 x 20% + 87,440 x 40% = £42,516).
+@pytest.mark.parametrize("when", [LAST_DAY_2025_26, FIRST_DAY_2026_27, TODAY])
+def test_uk_income_tax_rest_of_uk_gov_uk_example(when):
+    assert uk_income_tax(35_000, on_date=when).figure("income_tax").value == 4_486
+    top = uk_income_tax(125_140, on_date=when)
+    assert top.figure("personal_allowance").value == 0
+    assert top.figure("income_tax").value == 42_516
+    assert uk_income_tax(12_570, on_date=when).figure("income_tax").value == 0
+
+
+# Scottish income tax 2025-26 (GOV.UK "Income Tax in Scotland", https://www.gov.uk/scottish-income-tax, and the
+# Scottish Government's rates and bands page https://gov.scot/publications/scottish-income-tax-rates-and-bands/pages/proposed-rates-and-bands-2025-to-2026):
+# starter 19% £12,571-£15,397, basic 20% to £27,491, intermediate 21% to £43,662, higher 42% to £75,000, advanced 45% to
+# £125,140, top 48%. 2026-27 (Scottish Budget, 13 January 2026; ATT, ICAEW and CIOT copies): starter to £16,537, basic to
+# £29,526, the rest unchanged. Worked examples published for 2026-27: £16,000 pays £651.70 (Deloitte for the BBC:
+# £3,430 x 19%); CIOT's table: £20,000 £1,446, £35,000 £4,501, £50,000 £8,982 (and £31.75 less than 2025-26 from
+# £33,493 up); Scottish Parliament (SPICe) table 8: £150,000 pays £59,634.
+@pytest.mark.parametrize("income, when, tax", [
+    (16_000, FIRST_DAY_2026_27, 651.70),
+    (20_000, TODAY, 1_446.33),
+    (35_000, TODAY, 4_501.07),
+    (50_000, TODAY, 8_982.05),
+    (150_000, TODAY, 59_634.35),
+    (50_000, LAST_DAY_2025_26, 8_982.05 + 31.75),
+    (35_000, LAST_DAY_2025_26, 4_501.07 + 31.75),
+    (12_570, TODAY, 0.0),
+])
+def test_uk_income_tax_scotland(income, when, tax):
+    result = uk_income_tax(income, "scotland", when)
+    assert result.figure("income_tax").value == pytest.approx(tax, abs=0.005)
+    assert result.citations[0].rule == "income_tax_scotland"
+
+
+def test_uk_income_tax_bands_marginal_rate_and_a_named_year():
+    result = uk_income_tax(50_000, "scotland", TODAY)
+    assert [f.name for f in result.figures if f.name.startswith("tax_at_")] == [
+        "tax_at_starter_rate", "tax_at_basic_rate", "tax_at_intermediate_rate", "tax_at_higher_rate"]
+    assert result.figure("marginal_rate").value == 42
+    # Inside the taper, 40% becomes 60% (rUK) and 45% becomes 67.5% (Scotland).
+    assert uk_income_tax(110_000, on_date=TODAY).figure("marginal_rate").value == 60
+    assert uk_income_tax(110_000, "scotland", TODAY).figure("marginal_rate").value == 67.5
+    assert uk_income_tax(35_000, "scotland", tax_year="2025-26").figure("income_tax").value == 4_532.82
+    with pytest.raises(ToolError) as refused:
+        uk_income_tax(35_000, "wales", TODAY)
+    assert refused.value.field == "region"
+
+
+@PROPERTY
+@given(st.floats(0, 400_000, allow_nan=False), st.floats(0, 400_000, allow_nan=False),
+       st.sampled_from(["england_wales_ni", "scotland"]), st.sampled_from([LAST_YEAR, TODAY]))
+def test_uk_income_tax_never_falls_with_income_and_stays_below_the_top_rate(a, b, region, when):
+    low, high = sorted((a, b))
+    tax_low = uk_income_tax(low, region, when).figure("income_tax").value
+    tax_high = uk_income_tax(high, region, when).figure("income_tax").value
+    assert 0 <= tax_low <= tax_high + 0.01
+    assert tax_high <= high * 0.48 + 0.01
+    # The taper makes at most 1.5 times the highest band rate on any extra pound.
+    assert tax_high - tax_low <= (high - low) * 0.675 + 0.02
+
+
+# UFPLS: no official worked example of a UFPLS was found in the reference pages; the two rules it combines are GOV.UK's:
+# "You can usually take up to 25% of the amount built up in any pension as a tax-free lump sum. The most you can take is
+# £268,275" https://www.gov.uk/tax-on-your-private-pension/lump-sum-allowance and the bands of
+# https://www.gov.uk/income-tax-rates. £40,000 with no other income: £10,000 tax-free, £30,000 taxable, tax
+# (30,000 - 12,570) x 20% = £3,486. With £20,000 of other income the taxable £30,000 costs 30,270 x 20% + ... : the
+# income rises from £20,000 to £50,000, all in the basic band, so £6,000.
+def test_ufpls_tax():
+    alone = ufpls_tax(40_000, on_date=TODAY)
+    assert alone.figure("tax_free_part").value == 10_000
+    assert alone.figure("taxable_part").value == 30_000
+    assert alone.figure("tax_on_lump_sum").value == 3_486
+    assert alone.figure("lump_sum_after_tax").value == 36_514
+    assert ufpls_tax(40_000, 20_000, on_date=TODAY).figure("tax_on_lump_sum").value == 6_000
+    # Allowance nearly used up: only £1,000 tax-free, £39,000 taxable.
+    capped = ufpls_tax(40_000, allowance_used=267_275, on_date=TODAY)
+    assert capped.figure("tax_free_part").value == 1_000
+    assert capped.figure("allowance_remaining_after").value == 0
+    assert capped.figure("tax_on_lump_sum").value == money_round((39_000 - 12_570) * 0.2)
+    # Scotland 2026-27 on the same £30,000 taxable part: the CIOT table's £30,000 row is £3,451 (SPICe table 8).
+    assert ufpls_tax(40_000, region="scotland", on_date=TODAY).figure("tax_on_lump_sum").value == pytest.approx(3_451, abs=0.5)
+
+
+def money_round(x: float) -> float:
+    return round(x + 1e-9, 2)
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 200_000, allow_nan=False),
+       st.floats(0, 300_000, allow_nan=False), st.sampled_from(["england_wales_ni", "scotland"]))
+def test_ufpls_tax_free_part_is_at_most_a_quarter_and_tax_never_falls_with_the_lump_sum(a, b, other, used, region):
+    low, high = sorted((a, b))
+    small, large = ufpls_tax(low, other, used, region, TODAY), ufpls_tax(high, other, used, region, TODAY)
+    for amount, result in ((low, small), (high, large)):
+        free = result.figure("tax_free_part").value
+        assert free <= amount * 0.25 + 0.01 and free <= max(0.0, 268_275 - used) + 0.01
+        assert abs(free + result.figure("taxable_part").value - amount) <= 0.0101
+        assert 0 <= result.figure("lump_sum_after_tax").value <= amount + 0.01
+    assert small.figure("tax_on_lump_sum").value <= large.figure("tax_on_lump_sum").value + 0.01
+
+
+# Deferral: "Your State Pension increases by the equivalent of 1% for every 9 weeks you defer ... as long as you defer for
+# at least 9 weeks" (State Pension age on or after 6 April 2016); before then "1% for every 5 weeks ... at least 5 weeks",
+# with GOV.UK's example £169.50 a week deferred 52 weeks: an extra £17.62 a week. https://www.gov.uk/deferring-state-pension/what-you-get
+# nidirect's example: £168.60 a week deferred 52 weeks: an extra £9.74. https://www.nidirect.gov.uk/articles/deferring-state-pension-and-what-you-will-get
+# GOV.UK's earlier page: £115.95 (basic State Pension) deferred a year: £12.05 a week. https://www.gov.uk/deferring-state-pension
+# (GOV.UK's current example says £221.20 deferred 52 weeks gives "£12.82"; 52/9 of 1% of £221.20 is £12.78, which is
+# what the stated rule gives, so the rule is followed.)
+def test_state_pension_deferral_official_examples():
+    assert state_pension_deferral(52, 168.60, on_date=TODAY).figure("extra_weekly").value == 9.74
+    assert state_pension_deferral(52, 221.20, on_date=TODAY).figure("extra_weekly").value == 12.78
+    before_2016 = dt.date(2015, 6, 1)
+    assert state_pension_deferral(52, 169.50, state_pension_age_date=before_2016, on_date=TODAY).figure("extra_weekly").value == 17.62
+    assert state_pension_deferral(52, 115.95, state_pension_age_date=before_2016, on_date=TODAY).figure("extra_weekly").value == 12.05
+    # Minimum weeks, at the boundary: 8 weeks earn nothing under the new rules, 9 weeks earn 1%.
+    assert state_pension_deferral(8, 230.25, on_date=TODAY).figure("extra_weekly").value == 0
+    assert state_pension_deferral(9, 230.25, on_date=TODAY).figure("extra_weekly").value == 2.30
+    assert state_pension_deferral(4, 169.50, state_pension_age_date=before_2016, on_date=TODAY).figure("extra_weekly").value == 0
+    assert state_pension_deferral(5, 169.50, state_pension_age_date=before_2016, on_date=TODAY).figure("extra_weekly").value == 1.69
+    # State Pension age on 6 April 2016 itself is under the new rules; the day before, the old.
+    assert state_pension_deferral(52, 100, state_pension_age_date=dt.date(2016, 4, 6), on_date=TODAY).figure("increase_percent").value == 5.7778
+    assert state_pension_deferral(52, 100, state_pension_age_date=dt.date(2016, 4, 5), on_date=TODAY).figure("increase_percent").value == 10.4
+
+
+def test_state_pension_deferral_defaults_and_refusals():
+    # No weekly amount: the full new State Pension in force (2026-27: £241.30), and 52 weeks by default.
+    result = state_pension_deferral(date_of_birth=dt.date(1960, 5, 1), on_date=TODAY)
+    assert result.figure("weekly_pension_before").value == 241.30
+    assert result.figure("extra_weekly").value == 13.94
+    assert {c.rule for c in result.citations} == {"state_pension_deferral", "new_state_pension_full_weekly"}
+    # With the member's qualifying years instead: 26 years is 26/35 of £241.30 = £179.25 a week, +£10.35 for 52 weeks.
+    own = state_pension_deferral(date_of_birth=dt.date(1960, 5, 1), qualifying_years=26, on_date=TODAY)
+    assert own.figure("weekly_pension_before").value == 179.25
+    assert own.figure("extra_weekly").value == 10.35
+    with pytest.raises(ToolError) as refused:
+        state_pension_deferral(52, date_of_birth=dt.date(1950, 5, 1), on_date=TODAY)
+    assert refused.value.field == "state_pension_age_date"
+    with pytest.raises(ToolError) as refused:
+        state_pension_deferral(52, state_pension_age_date=dt.date(2014, 1, 1), on_date=TODAY)
+    assert refused.value.field == "weekly_pension"
+
+
+@PROPERTY
+@given(st.integers(0, 520), st.integers(0, 520), st.floats(0, 1_000, allow_nan=False), st.dates(dt.date(1953, 12, 6), dt.date(2000, 1, 1)))
+def test_longer_deferral_never_pays_less_and_never_more_than_the_weekly_rule(a, b, weekly, born):
+    short, long = sorted((a, b))
+    first = state_pension_deferral(short, weekly, born, on_date=TODAY).figure("extra_weekly").value
+    second = state_pension_deferral(long, weekly, born, on_date=TODAY).figure("extra_weekly").value
+    assert 0 <= first <= second
+    assert second <= weekly * long / 900 + 0.001  # born from December 1953: State Pension age after April 2016
+
+
+OFFICIAL_EXAMPLES.update({
+    "uk_income_tax": [test_uk_income_tax_rest_of_uk_gov_uk_example, test_uk_income_tax_scotland],
+    "uk_ufpls_tax": [test_ufpls_tax],
+    "uk_state_pension_deferral": [test_state_pension_deferral_official_examples],
+})
+PROPERTY_TESTS.update({
+    "uk_income_tax": [test_uk_income_tax_never_falls_with_income_and_stays_below_the_top_rate],
+    "uk_ufpls_tax": [test_ufpls_tax_free_part_is_at_most_a_quarter_and_tax_never_falls_with_the_lump_sum],
+    "uk_state_pension_deferral": [test_longer_deferral_never_pays_less_and_never_more_than_the_weekly_rule],
+})
+
+
+def test_drawdown_income_tax_in_scotland_uses_the_scottish_bands():
+    # Same CIOT/SPICe 2026-27 row as above: £35,000 of income in Scotland pays £4,501.07; in the rest of the UK £4,486.
+    scottish = drawdown_income_tax(35_000, 0, TODAY, region="scotland")
+    assert scottish.figure("tax_on_drawdown").value == 4_501.07
+    assert scottish.citations[0].rule == "income_tax_scotland"
+    assert drawdown_income_tax(35_000, 0, TODAY).figure("tax_on_drawdown").value == 4_486
+
+
+def test_a_question_about_scotland_fills_the_region():
+    from pension_advisor.planning.slots import extract_slots
+
+    assert extract_slots("How much income tax will I pay in Scotland?", "UK")["region"] == "scotland"
+    assert extract_slots("I'm a Scottish taxpayer: tax on £40,000 drawdown?", "UK")["region"] == "scotland"
+    assert "region" not in extract_slots("How much income tax will I pay in Wales?", "UK")
+    assert "region" not in extract_slots("I moved from Scotland to Texas: federal tax?", "US")
+
+
+# 2024-25 (issue 13: tables from 2023-24 where the figures could be found). GOV.UK's deferral page: "You get £221.20 a
+# week (the full new State Pension)" in 2024-25 https://www.gov.uk/deferring-state-pension/what-you-get ; Scottish
+# bands 2024-25 (starter to £14,876, basic to £26,561, intermediate to £43,662, higher to £75,000, advanced 45% to
+# £125,140, top 48%; https://www.gov.uk/scottish-income-tax and published tax tables), worked by hand: £50,000 pays
+# 2,306 x 19% + 11,685 x 20% + 17,101 x 21% + 6,338 x 42% = £9,028.31.
+def test_2024_25_from_its_first_day_to_its_last():
+    first, last_before = dt.date(2024, 4, 6), dt.date(2024, 4, 5)
+    assert new_state_pension(35, first).figure("weekly_pension").value == 221.20
+    assert new_state_pension(35, dt.date(2025, 4, 5)).figure("weekly_pension").value == 221.20
+    assert new_state_pension(35, dt.date(2025, 4, 6)).figure("weekly_pension").value == 230.25
+    assert state_pension_deferral(on_date=first).figure("extra_weekly").value == 12.78
+    assert uk_income_tax(50_000, "scotland", first).figure("income_tax").value == 9_028.31
+    assert uk_income_tax(35_000, on_date=first).figure("income_tax").value == 4_486
+    assert new_state_pension(35, last_before).figure("weekly_pension").value == 203.85  # the 2023-24 rate
+
+
+# 2023-24: GOV.UK "Income Tax in Scotland: 2023 to 2024 tax year" https://www.gov.uk/scottish-income-tax/2023-to-2024-tax-year
+# (starter 19% to £14,732, basic 20% to £25,688, intermediate 21% to £43,662, higher 42% to £125,140, top 47%), worked
+# by hand: £50,000 pays 2,162 x 19% + 10,956 x 20% + 17,974 x 21% + 6,338 x 42% = £9,038.48; £150,000 (no Personal
+# Allowance) pays 2,162 x 19% + 10,956 x 20% + 17,974 x 21% + 94,048 x 42% + 24,860 x 47% = £57,560.88. The Lump Sum
+# Allowance only starts on 6 April 2024, so a 2023-24 lump sum is refused by name.
+def test_2023_24_scottish_bands_and_the_lump_sum_refused_before_the_allowance():
+    day = dt.date(2023, 7, 1)
+    fifty = uk_income_tax(50_000, "scotland", day)
+    assert fifty.figure("income_tax").value == 9_038.48
+    top = uk_income_tax(150_000, "scotland", day)
+    assert top.figure("income_tax").value == 57_560.88
+    assert top.figure("tax_at_top_rate").value == 11_684.20 and "tax_at_advanced_rate" not in {f.name for f in top.figures}
+    assert new_state_pension(35, dt.date(2024, 4, 5)).figure("weekly_pension").value == 203.85
+    with pytest.raises(MissingFigure) as refused:
+        ufpls_tax(40_000, on_date=dt.date(2024, 4, 5))
+    assert refused.value.figure == "tax_free_lump_sum"
+    assert ufpls_tax(40_000, on_date=dt.date(2024, 4, 6)).figure("tax_free_part").value == 10_000

@@ -387,3 +387,159 @@ def test_2027_limits_not_yet_confirmed_are_refused_by_name_while_statutory_rules
     assert err.value.figure == "elective_deferral_limit"
     result = social_security_benefit(1000, dt.date(1960, 6, 1), 62, 0, dt.date(2027, 3, 1))
     assert result.figure("monthly_benefit").value == 700 and not result.notices
+
+
+# --- federal income tax and Social Security's yearly figures (issue 13) ----------------------------------------
+
+from pension_advisor.tools.us_tax import federal_income_tax, social_security_figures  # noqa: E402
+
+IN_2025, IN_2026 = dt.date(2025, 6, 1), dt.date(2026, 6, 1)
+
+
+# Tax rate schedules and standard deductions: 2025 from Rev. Proc. 2024-40 as amended by the One Big Beautiful Bill Act
+# (https://www.irs.gov/newsroom/irs-releases-tax-inflation-adjustments-for-tax-year-2025; 2025 standard deduction raised
+# to $15,750 / $31,500 / $23,625 for the whole year), 2026 from Rev. Proc. 2025-32
+# (https://www.irs.gov/newsroom/irs-releases-tax-inflation-adjustments-for-tax-year-2026-including-amendments-from-the-one-big-beautiful-bill).
+# Worked by hand from the schedules: single, $50,000 in 2026: taxable 33,900 = 12,400 x 10% + 21,500 x 12% = $3,820;
+# in 2025: taxable 34,250 = 11,925 x 10% + 22,325 x 12% = $3,871.50. Married filing jointly, $100,000 in 2026: taxable
+# 67,800 = 24,800 x 10% + 43,000 x 12% = $7,640. Head of household, $41,850 in 2026: taxable 17,700, the top of the 10%
+# bracket: $1,770. Each bracket's first and last dollar: single 2026 taxable 12,400 pays $1,240, 12,401 pays $1,240.12.
+@pytest.mark.parametrize("income, status, when, tax", [
+    (50_000, "single", IN_2026, 3_820.0),
+    (50_000, "single", IN_2025, 3_871.5),
+    (100_000, "married_filing_jointly", IN_2026, 7_640.0),
+    (41_850, "head_of_household", IN_2026, 1_770.0),
+    (16_100 + 12_400, "single", dt.date(2026, 1, 1), 1_240.0),
+    (16_100 + 12_401, "single", dt.date(2026, 12, 31), 1_240.12),
+    (15_750, "single", dt.date(2025, 12, 31), 0.0),
+    (1_000_000, "married_filing_separately", IN_2025, 11_925 * 0.10 + 36_550 * 0.12 + 54_875 * 0.22 + 93_950 * 0.24
+     + 53_225 * 0.32 + 125_275 * 0.35 + (1_000_000 - 15_750 - 375_800) * 0.37),
+])
+def test_federal_income_tax_from_the_irs_schedules(income, status, when, tax):
+    assert federal_income_tax(income, status, on_date=when).figure("federal_income_tax").value == pytest.approx(tax, abs=0.005)
+
+
+# The mid-2025 law change: the One Big Beautiful Bill Act (signed 4 July 2025) raised the 2025 standard deduction for the
+# whole year and added a $6,000 deduction for each person 65 or older (2025-2028), reduced by 6% of modified AGI over
+# $75,000 ($150,000 joint). https://www.irs.gov/newsroom/one-big-beautiful-bill-act-tax-deductions-for-working-americans-and-seniors
+# The TurboTax experts' example (a single filer aged 85 in 2025: standard deduction $15,750 + $2,000 = $17,750, plus the
+# $6,000 senior deduction) gives, on $30,000, taxable 6,250 and tax $625.
+def test_federal_income_tax_2025_law_change_and_the_deductions_at_65():
+    older = federal_income_tax(30_000, "single", dt.date(1940, 5, 1), on_date=IN_2025)
+    assert older.figure("standard_deduction").value == 15_750
+    assert older.figure("additional_standard_deduction").value == 2_000
+    assert older.figure("senior_deduction").value == 6_000
+    assert older.figure("federal_income_tax").value == 625
+    assert "from $15,000 to $15,750" in older.notices[0]
+    # A date asked before 4 July 2025 gets the same whole-year figure: the law applies to all of 2025.
+    assert federal_income_tax(30_000, on_date=dt.date(2025, 1, 1)).figure("standard_deduction").value == 15_750
+    assert not federal_income_tax(30_000, on_date=IN_2026).notices
+    # Phase-out: $100,000 single leaves 6,000 - 6% x 25,000 = 4,500; $175,000 leaves nothing.
+    assert federal_income_tax(100_000, "single", dt.date(1950, 1, 2), on_date=IN_2026).figure("senior_deduction").value == 4_500
+    assert federal_income_tax(175_000, "single", dt.date(1950, 1, 2), on_date=IN_2026).figure("senior_deduction").value == 0
+    # Both spouses 65+, joint, 2025, $60,000: 31,500 + 2 x 1,600 + 2 x 6,000 = 46,700 deducted, tax $1,330.
+    couple = federal_income_tax(60_000, "married_filing_jointly", dt.date(1955, 3, 1), True, on_date=IN_2025)
+    assert couple.figure("federal_income_tax").value == 1_330
+    # Married filing separately gets no senior deduction.
+    assert federal_income_tax(60_000, "married_filing_separately", dt.date(1955, 3, 1), on_date=IN_2025).figure("senior_deduction").value == 0
+
+
+def test_federal_income_tax_65_counts_the_day_before_the_birthday_and_2027_is_refused_by_name():
+    # IRS: you are 65 on the day before your 65th birthday, so born 1 January 1961 is 65 at the end of 2025.
+    assert federal_income_tax(40_000, "single", dt.date(1961, 1, 1), on_date=IN_2025).figure("additional_standard_deduction").value == 2_000
+    assert federal_income_tax(40_000, "single", dt.date(1961, 1, 2), on_date=IN_2025).figure("additional_standard_deduction").value == 0
+    with pytest.raises(MissingFigure) as refused:
+        federal_income_tax(40_000, on_date=dt.date(2027, 3, 1))
+    assert refused.value.figure == "federal_income_tax"
+
+
+@PROPERTY
+@given(st.floats(0, 2_000_000, allow_nan=False), st.floats(0, 2_000_000, allow_nan=False),
+       st.sampled_from(["single", "married_filing_jointly", "married_filing_separately", "head_of_household"]),
+       st.dates(dt.date(1940, 1, 1), dt.date(2000, 1, 1)), st.sampled_from([IN_2025, IN_2026]))
+def test_federal_income_tax_never_falls_with_income_and_stays_under_the_top_rate(a, b, status, born, when):
+    low, high = sorted((a, b))
+    first = federal_income_tax(low, status, born, on_date=when).figure("federal_income_tax").value
+    second = federal_income_tax(high, status, born, on_date=when).figure("federal_income_tax").value
+    assert 0 <= first <= second + 0.01
+    assert second <= high * 0.37 + 0.01
+    # Inside the senior deduction's phase-out each dollar costs at most the bracket rate x 1.06 x 2 people.
+    assert second - first <= (high - low) * 0.37 * (1 + 2 * 0.06) + 0.02
+
+
+# Social Security's figures: 2025 (COLA 2.5%, taxable maximum $176,100, earnings test $23,400 and $62,160) and 2026
+# (2.8%, $184,500, $24,480 and $65,160) from SSA's COLA announcements https://www.ssa.gov/cola/. The earnings test's
+# method and example from SSA's "How Work Affects Your Benefits" https://www.ssa.gov/pubs/EN-05-10069.pdf: $1 withheld
+# for every $2 over the limit (2025: earning $25,400, $2,000 over, withholds $1,000), and in the year full retirement age
+# is reached $1 for every $3 over the higher limit on earnings before that month (2025: $64,160 before November, $2,000
+# over, withholds $666.67).
+def test_social_security_figures_and_earnings_test():
+    y2025, y2026 = social_security_figures(on_date=IN_2025), social_security_figures(on_date=IN_2026)
+    assert (y2025.figure("cola").value, y2025.figure("taxable_maximum").value) == (2.5, 176_100)
+    assert (y2026.figure("cola").value, y2026.figure("taxable_maximum").value) == (2.8, 184_500)
+    assert (y2026.figure("earnings_limit_under_fra").value, y2026.figure("earnings_limit_fra_year").value) == (24_480, 65_160)
+    assert social_security_figures(25_400, dt.date(1963, 5, 1), on_date=IN_2025).figure("benefits_withheld").value == 1_000
+    fra_year = social_security_figures(64_160, dt.date(1959, 1, 15), on_date=IN_2025)  # FRA 66y10m: 15 November 2025
+    assert fra_year.figure("full_retirement_date").value == "2025-11-15"
+    assert fra_year.figure("benefits_withheld").value == 666.67
+    # Full retirement age reached before the year (or on its first day): no limit.
+    assert social_security_figures(500_000, dt.date(1955, 1, 2), on_date=IN_2026).figure("benefits_withheld").value == 0
+
+
+def test_social_security_figures_for_2027_are_refused_by_name_and_earnings_need_a_birth_date():
+    with pytest.raises(MissingFigure) as refused:
+        social_security_figures(on_date=dt.date(2027, 1, 1))
+    assert refused.value.figure == "social_security_annual"
+    with pytest.raises(ToolError) as refused:
+        social_security_figures(30_000, on_date=IN_2026)
+    assert refused.value.field == "date_of_birth"
+
+
+@PROPERTY
+@given(st.floats(0, 500_000, allow_nan=False), st.floats(0, 500_000, allow_nan=False), st.dates(dt.date(1943, 1, 2), dt.date(2004, 12, 31)),
+       st.sampled_from([IN_2025, IN_2026]))
+def test_benefits_withheld_never_fall_with_earnings_and_never_exceed_half_the_excess(a, b, born, when):
+    low, high = sorted((a, b))
+    first = social_security_figures(low, born, on_date=when).figure("benefits_withheld").value
+    second = social_security_figures(high, born, on_date=when).figure("benefits_withheld").value
+    assert 0 <= first <= second + 0.01
+    limit = social_security_figures(on_date=when).figure("earnings_limit_under_fra").value
+    assert second <= max(0.0, high - limit) / 2 + 0.01
+
+
+OFFICIAL_EXAMPLES.update({
+    "us_federal_income_tax": [test_federal_income_tax_from_the_irs_schedules, test_federal_income_tax_2025_law_change_and_the_deductions_at_65],
+    "us_social_security_figures": [test_social_security_figures_and_earnings_test],
+})
+PROPERTY_TESTS.update({
+    "us_federal_income_tax": [test_federal_income_tax_never_falls_with_income_and_stays_under_the_top_rate],
+    "us_social_security_figures": [test_benefits_withheld_never_fall_with_earnings_and_never_exceed_half_the_excess],
+})
+
+
+# 2024 (issue 13: tables from 2023 where the figures could be found). IRS COLA table, 2024 column: elective deferrals
+# $23,000, catch-up $7,500 (the higher catch-up for 60 to 63 starts in 2025), IRA $7,000 + $1,000, taxable wage base
+# $168,600 https://www.irs.gov/retirement-plans/cola-increases-for-dollar-limitations-on-benefits-and-contributions
+# SSA's own 2024 example in "How Work Affects Your Benefits" https://www.ssa.gov/pubs/EN-05-10069.pdf : claiming at 62
+# in January 2024 and earning $24,920, $2,600 over the $22,320 limit, withholds $1,300.
+# Federal tax 2024 (Rev. Proc. 2023-34, https://www.irs.gov/newsroom/irs-provides-tax-inflation-adjustments-for-tax-year-2024):
+# single, 65 or older, $50,000: taxable 50,000 - 14,600 - 1,950 = 33,450 -> 11,600 x 10% + 21,850 x 12% = $3,782.
+def test_2023_and_2024_figures_from_the_irs_table_and_ssas_example():
+    first, last = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    assert contribution_limit_401k(age=61, on_date=first).figure("total_employee_limit").value == 30_500
+    assert contribution_limit_401k(age=61, on_date=dt.date(2025, 1, 1)).figure("total_employee_limit").value == 34_750
+    assert ira_contribution_limit(age=55, on_date=last).figure("total_ira_limit").value == 8_000
+    assert social_security_figures(24_920, dt.date(1962, 3, 1), on_date=first).figure("benefits_withheld").value == 1_300
+    assert social_security_figures(on_date=last).figure("taxable_maximum").value == 168_600
+    older = federal_income_tax(50_000, "single", dt.date(1950, 1, 5), on_date=last)
+    assert older.figure("federal_income_tax").value == 3_782
+    assert "senior_deduction" not in {f.name for f in older.figures}  # it starts in 2025
+    # 2023 (same IRS table, 2023 column: 22,500 + 7,500; Rev. Proc. 2022-38 https://www.irs.gov/newsroom/irs-provides-tax-inflation-adjustments-for-tax-year-2023):
+    # single $50,000: taxable 36,150 -> 11,000 x 10% + 25,150 x 12% = $4,118; 2023 earnings limit $21,240, so $23,240
+    # earned withholds $1,000. Nothing is loaded before 2023: the tax is refused by name.
+    assert contribution_limit_401k(age=61, on_date=dt.date(2023, 12, 31)).figure("total_employee_limit").value == 30_000
+    assert federal_income_tax(50_000, on_date=dt.date(2023, 12, 31)).figure("federal_income_tax").value == 4_118
+    assert social_security_figures(23_240, dt.date(1961, 3, 1), on_date=dt.date(2023, 1, 1)).figure("benefits_withheld").value == 1_000
+    with pytest.raises(MissingFigure) as refused:
+        federal_income_tax(50_000, on_date=dt.date(2022, 12, 31))
+    assert refused.value.figure == "federal_income_tax"
