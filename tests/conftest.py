@@ -3,6 +3,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests draw the same examples on every run (a failure found once is found again, in CI too), with no
+# per-example deadline: a busy machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("pension-advisor", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("pension-advisor")
 
 # No test may reach the network or a model hub; the MLflow client must not phone home.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
