@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Mapping
 from typing import Any, AsyncIterator, Iterator
 
 from langgraph.graph.state import CompiledStateGraph
@@ -58,7 +59,9 @@ def _authenticated(input: Any, config: dict | None, kwargs: dict[str, Any]) -> t
     auth = services().settings.server.auth
     if auth.enabled:
         user = ((config or {}).get("configurable") or {}).get("langgraph_auth_user")
-        member_id = member_of_user(user, auth)
+        # The server's user is an object it built (Aegra: a pydantic model); a plain mapping there came from a
+        # request's own config.configurable, which the server overwrites only when it has a user of its own.
+        member_id = None if isinstance(user, Mapping) else member_of_user(user, auth)
         if member_id is None:
             raise NoMemberForRun("this run's credentials name no member record; ask with a member's API key or token")
     else:  # development only (serve warns loudly): the caller says who they are, in the run's context

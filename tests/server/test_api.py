@@ -169,3 +169,15 @@ def _wait_for_spans(trace_id: str, names: set[str], timeout_s: float = 30):
             return trace.data.spans
         time.sleep(0.5)
     raise AssertionError(f"trace {trace_id} lacks {sorted(names - found)} in the MLflow store after {timeout_s}s")
+
+
+def test_history_filtered_by_metadata_through_the_stock_sdk(api):
+    # Aegra hands a history request's `metadata` to LangGraph under that name; it was a 500 (issue 12).
+    alice = client(api)
+    thread = alice.threads.create()["thread_id"]
+    alice.runs.wait(thread, GRAPH, input={"question": BENEFIT})
+    everything = alice.threads.get_history(thread)
+    by_source = alice.threads.get_history(thread, metadata={"source": "loop"})
+    assert everything and by_source and len(by_source) <= len(everything)
+    assert all(s["metadata"]["source"] == "loop" for s in by_source)
+    assert alice.threads.get_history(thread, metadata={"source": "no-such-source"}) == []

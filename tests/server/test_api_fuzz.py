@@ -39,7 +39,7 @@ def test_no_operation_answers_with_a_server_error(fresh_api, tmp_path):
     auth = headers("alice")["Authorization"]
     run = subprocess.run(
         [str(schemathesis), "run", f"{api.url}/openapi.json", "--header", f"Authorization: {auth}",
-         "--checks", "not_a_server_error", "--phases", "examples,fuzzing", "--max-examples", "10",
+         "--checks", "not_a_server_error", "--phases", "examples,fuzzing", "--max-examples", "25",
          "--seed", "20261129", "--suppress-health-check", "filter_too_much", "--request-timeout", "10",
          "--no-color", "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=900, cwd=tmp_path)

@@ -61,25 +61,29 @@ def test_instances_started_together_on_a_fresh_database_all_come_up(deployments)
     assert alice[1].runs.wait(thread, "pension_advisor", input={"question": QUESTION})["member_id"] == "US-002"
 
 
-def test_deployments_on_one_redis_run_only_their_own_runs(deployments):
+def test_deployments_on_one_redis_answer_their_runs_under_their_own_keys(deployments):
     first, second = deployments
     clients = [get_sync_client(url=first[0].url, headers=headers("alice")),
                get_sync_client(url=second[0].url, headers=headers("alice"))]
 
-    def ask(client):
+    def ask(deployment):
+        client = clients[deployment]
         thread = client.threads.create()["thread_id"]
         run = client.runs.create(thread, "pension_advisor", input={"question": QUESTION})
-        return client.runs.join(thread, run["run_id"])
+        return deployment, run["run_id"], client.runs.join(thread, run["run_id"])
 
-    # Runs queued through Redis on both deployments at once: a worker that popped the other deployment's run
-    # would not find it in its own database, and that run would never finish.
+    # Runs queued through Redis on both deployments at once. On a shared queue a worker pops the other
+    # deployment's run, cannot find it in its own database and skips it, and the run waits for a lease reaper.
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(ask, clients * 6))
-    assert all(r.get("member_id") == "US-002" and r.get("status") for r in results), results
-    queues = {s.env["PENSION_ADVISOR__SERVER__DATABASE_URL"]: s for s in (first[0], second[0])}
-    assert len(queues) == 2
-    keys = {k.decode() for k in redis.Redis.from_url(REDIS).keys("pension-advisor:*")}
-    assert not keys or all(any(url.rsplit("/", 1)[1] in k for url in queues) for k in keys)
+        results = list(pool.map(ask, [0, 1] * 6))
+    assert all(r.get("member_id") == "US-002" and r.get("status") for _, _, r in results), results
+    # Each run's completion signal sits under its own deployment's prefix (its queue key has the same prefix).
+    store = redis.Redis.from_url(REDIS)
+    databases = [first[0].env["PENSION_ADVISOR__SERVER__DATABASE_URL"].rsplit("/", 1)[1],
+                 second[0].env["PENSION_ADVISOR__SERVER__DATABASE_URL"].rsplit("/", 1)[1]]
+    for deployment, run_id, _ in results:
+        mine = f"pension-advisor:127.0.0.1:5432/{databases[deployment]}:run:done:{run_id}"
+        assert store.exists(mine), (mine, sorted(k.decode() for k in store.keys(f"*{run_id}*")))
 
 
 def test_the_redis_prefix_comes_from_the_database_unless_configured(tmp_path):
