@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import re
+import shutil
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +82,34 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Deployment internals that are no part of the model: where the API server keeps threads, its Redis, the members'
+# API-key hashes and the JWT settings. The logged config leaves the whole section out.
+DEPLOYMENT_SECTIONS = ("server",)
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+
+
+def redacted_config(config: Path, folder: Path) -> Path:
+    """A copy of ``config`` fit to log as a model artifact: the deployment sections are left out and any URL's
+    user:password is removed (e.g. a Redis URL for the scoring queue). Written to ``folder`` under the same name."""
+    import yaml
+
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    for section in DEPLOYMENT_SECTIONS:
+        data.pop(section, None)
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return _URL_CREDENTIALS.sub(r"\g<scheme><redacted>@", value) if isinstance(value, str) else value
+
+    out = folder / config.name
+    out.write_text(f"# {config.name} as packaged: the {', '.join(DEPLOYMENT_SECTIONS)} section and URL credentials "
+                   "are left out.\n" + yaml.safe_dump(scrub(data), sort_keys=False), encoding="utf-8")
+    return out
+
+
 def pip_requirements() -> list[str]:
     """The pinned runtime dependencies of the installed pension-advisor (the package itself is not on an index)."""
     requires = importlib.metadata.requires("pension-advisor") or []
@@ -118,21 +149,26 @@ def log_advisor_model(tracking_uri: str, config: str | Path | None = None, rules
     if not config.is_file():
         raise PackagingError(f"config file not found: {config}")
     settings = check_inputs(config, rules_dir)
+    staging = Path(tempfile.mkdtemp(prefix="pension-advisor-package-"))
+    config = redacted_config(config, staging)
     hashes = {"config_sha256": fingerprint(config), "rules_sha256": fingerprint(rules_dir)}
     version = importlib.metadata.version("pension-advisor")
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_experiment(experiment_id=_experiment(tracking_uri, experiment or settings.tracing.experiment))
-    with _packaging_process(), mlflow.start_run(run_name=f"package {name}") as run:
-        mlflow.log_params({"pension_advisor_version": version, "config_file": config.name, **hashes})
-        info = mlflow.pyfunc.log_model(
-            name=name,
-            python_model=str(MODEL_FILE),
-            artifacts={"config": str(config), "rules": str(rules_dir)},
-            input_example=INPUT_EXAMPLE,
-            pip_requirements=pip_requirements(),
-            metadata={"pension_advisor_version": version, **hashes},
-            registered_model_name=name,
-        )
+    try:
+        with _packaging_process(), mlflow.start_run(run_name=f"package {name}") as run:
+            mlflow.log_params({"pension_advisor_version": version, "config_file": config.name, **hashes})
+            info = mlflow.pyfunc.log_model(
+                name=name,
+                python_model=str(MODEL_FILE),
+                artifacts={"config": str(config), "rules": str(rules_dir)},
+                input_example=INPUT_EXAMPLE,
+                pip_requirements=pip_requirements(),
+                metadata={"pension_advisor_version": version, **hashes},
+                registered_model_name=name,
+            )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     registered = info.registered_model_version
     if registered is None:
         raise PackagingError(f"the model was logged but not registered as '{name}' in {tracking_uri}")
