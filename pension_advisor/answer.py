@@ -11,7 +11,11 @@ DISCLAIMER = (
     "This is general information, not personal financial advice. "
     "It does not take your full circumstances into account; consider speaking to a licensed adviser."
 )
-ADVISER_FOLLOW_UP = "An adviser will follow up with you to go through this in more detail."
+# What the fallback says about itself: plainly what the software did and did not do. Nobody stands behind this
+# software to call a member back, so nothing here may promise a follow-up (tests/test_answer_text.py).
+FALLBACK_NOTE = ("I could not check a fuller written answer this time, so this shows only what I could verify: "
+                 "the calculators' figures, your record and the rules' official sources. "
+                 "You can ask again, or ask about one part of your question at a time.")
 
 
 def header(evidence: Evidence) -> str:
@@ -42,4 +46,4 @@ def verified_body(evidence: Evidence) -> str:
 
 
 def fallback(evidence: Evidence) -> str:
-    return frame(verified_body(evidence) + "\n\n" + ADVISER_FOLLOW_UP, evidence)
+    return frame(verified_body(evidence) + "\n\n" + FALLBACK_NOTE, evidence)

@@ -10,6 +10,7 @@ import pytest
 from pension_advisor.advisor import Advisor
 from pension_advisor.config import load_settings
 from pension_advisor.evidence import gather, numbers_in
+from pension_advisor.answer import FALLBACK_NOTE
 from pension_advisor.llm.embedded import stop_embedded_server
 
 
@@ -41,4 +42,4 @@ def test_real_model_end_to_end(advisor, member_id, question):
     if advice.status == "answered":
         assert advice.verdict["passed"]
     else:
-        assert "adviser will follow up" in advice.answer
+        assert FALLBACK_NOTE in advice.answer and "follow up" not in advice.answer

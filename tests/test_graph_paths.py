@@ -6,7 +6,7 @@ import datetime as dt
 
 from langchain_core.messages import AIMessage
 
-from pension_advisor.answer import ADVISER_FOLLOW_UP, DISCLAIMER
+from pension_advisor.answer import DISCLAIMER, FALLBACK_NOTE
 from pension_advisor.members import Member
 
 from .conftest import PASS_VERDICT
@@ -47,7 +47,7 @@ def test_fails_until_safe_fallback(make_advisor):
     assert len(fake.role_calls("writer")) == 3
     assert "55" not in advice.answer and "definitely" not in advice.answer
     assert "- Preservation age: 58 years [1]" in advice.answer
-    assert ADVISER_FOLLOW_UP in advice.answer and DISCLAIMER in advice.answer
+    assert FALLBACK_NOTE in advice.answer and DISCLAIMER in advice.answer
 
 
 def test_unparseable_judge_output_is_a_failure(make_advisor):
@@ -173,7 +173,7 @@ def test_writer_outage_falls_back_to_verified_results(make_advisor):
     advice = advisor.ask("AU-001", QUESTION)
     assert advice.status == "fallback" and advice.attempts == 0
     assert advice.state["llm_errors"] == ["writer: TimeoutError: Request timed out."]
-    assert "- Preservation age: 58 years [1]" in advice.answer and ADVISER_FOLLOW_UP in advice.answer
+    assert "- Preservation age: 58 years [1]" in advice.answer and FALLBACK_NOTE in advice.answer
 
 
 def test_reviewer_outage_is_not_a_pass(make_advisor):

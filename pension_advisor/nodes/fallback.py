@@ -1,4 +1,4 @@
-"""Fallback: after the last failed attempt, answer only from verified tool results and promise a follow-up."""
+"""Fallback: after the last failed attempt, answer only from verified results, and say plainly that this is all it could check (no promise of a follow-up: nobody stands behind this software)."""
 
 from __future__ import annotations
 
