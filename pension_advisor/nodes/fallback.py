@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pension_advisor import answer
-from pension_advisor.evidence import gather
+from pension_advisor.evidence import evidence_for
 from pension_advisor.graph.state import AdvisorState
 
 
 def fallback(state: AdvisorState) -> dict:
-    evidence = gather(state.get("tool_outcomes", []), state.get("member"), state.get("safe_question", ""))
+    evidence = evidence_for(state)
     return {"answer": answer.fallback(evidence), "status": "fallback"}
