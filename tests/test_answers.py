@@ -85,3 +85,24 @@ def test_record_fields_the_record_lacks_are_said_plainly():
     evidence = gather([], member, "", ["pension_balance", "ira_balance"])
     assert [f.label for f in evidence.record_facts] == ["Your 401(k) balance"] and evidence.record_gaps == ["Your IRA balance"]
     assert evidence.record_as_of == "30 September 2026" and evidence.citations[0]["rule"] == "member_record"
+
+
+def test_a_follow_up_without_pension_words_continues_the_thread(make_advisor):
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from pension_advisor.advisor import Advisor
+
+    advisor, _ = make_advisor(None, llm__provider="none")
+    advisor = Advisor(advisor.settings, advisor.services, checkpointer=InMemorySaver())
+    first = advisor.ask("UK-007", "What income tax would I pay if I draw £30,000 from my pension?", thread_id="t")
+    follow = advisor.ask("UK-007", "what about £10,000?", thread_id="t")
+    assert first.status == "answered" and follow.status == "answered", follow.answer
+    assert follow.state["plan"][0]["args"]["drawdown"] == 10000
+    # Alone, with no thread, the same words are not about pensions at all.
+    assert advisor.ask("UK-007", "what about £10,000?", thread_id="other").status == "blocked"
+
+
+def test_a_pension_the_record_does_not_hold_gets_a_question_not_another_answer(advisor):
+    advice = advisor.ask("UK-002", "How much is my final salary pension from the NHS worth?")
+    assert advice.status == "clarification" and "Lanternhill Master Trust" in advice.answer
+    assert "statement" in advice.answer and not advice.state.get("plan")

@@ -1,8 +1,9 @@
 """The shipped evaluation dataset (datasets/pension_eval.jsonl): its shape, and every row replayed deterministically.
 
-Each row is asked of one Advisor with no model (provider none), tracing off, a private member store and the test
-knowledge base (tests/fixtures/knowledge, until the sourced one ships), in its own thread on the row's ``on_date``;
-monitoring/evaluation.judge must find it on point (the same judgement `pension-advisor eval` reports).
+Each row is asked of one Advisor with no model (provider none), tracing off, a private member store and the shipped
+knowledge base (pension_advisor/knowledge), in its own thread on the row's ``on_date``; monitoring/evaluation.judge
+must find it on point (the same judgement `pension-advisor eval` reports), and the whole set must meet issue 14's
+goals per country: >= 95 % on point, <= 3 % clarifications, no false refusals, nothing off point.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from pension_advisor.tools import TOOL_SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = load_dataset(ROOT / "datasets" / "pension_eval.jsonl")
-KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge"
 
 
 def test_dataset_shape():
     per_country = Counter(row.country for row in ROWS)
-    assert set(per_country) == {"AU", "US", "UK", "IN"} and min(per_country.values()) >= 25, per_country
+    assert set(per_country) == {"AU", "US", "UK", "IN"} and min(per_country.values()) >= 50, per_country
     kinds = Counter(row.expected.kind for row in ROWS)
     assert all(kinds[k] for k in ("calculation", "record", "explanation", "mixed", "clarification", "refusal")), kinds
     assert sum(bool(row.thread) for row in ROWS) >= 4, "follow-ups in a conversation"
@@ -56,16 +56,28 @@ def advisor(tmp_path_factory):
         "PENSION_ADVISOR__LLM__PROVIDER": "none",
         "PENSION_ADVISOR__TRACING__ENABLED": "false",
         "PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp_path_factory.mktemp("eval") / "members.db"),
-        "PENSION_ADVISOR__KNOWLEDGE__DIR": str(KNOWLEDGE),
     }
     return Advisor(load_settings(env=env), checkpointer=InMemorySaver())
 
 
+@pytest.fixture(scope="module")
+def records(advisor):
+    return {record["checks"]["id"]: record for record in run_dataset(advisor, ROWS)}
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
-def test_row_is_on_point(advisor, row):
-    [record] = run_dataset(advisor, [row])
+def test_row_is_on_point(records, row):
+    record = records[row.id]
     checks = record["checks"]
     assert checks["outcome"] == "on_point", (checks["status"], checks["reasons"], record["outputs"]["answer"][:400])
+
+
+def test_goals_per_country(records):
+    for country, counts in summary(list(records.values())).items():
+        n = counts["questions"]
+        assert counts.get("on_point", 0) >= 0.95 * n, (country, counts)
+        assert counts.get("clarifications", 0) <= 0.03 * n, (country, counts)
+        assert counts.get("false_refusals", 0) == 0 and counts.get("off_point", 0) == 0, (country, counts)
 
 
 def test_judgement_of_answers_that_miss():

@@ -50,7 +50,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         (r"\bwho (gets|will get|inherits)\b",),
     ),
     "employer": ((r"\b(who|which|what)\b[^.?!]{0,15}\b(my )?employer\b", r"^(?!.*\b(put|pay|contribut|match)\w*)"),),
-    "scheme": ((r"\b(which|what|name of)\b[^.?!]{0,12}\b(fund|plan|scheme|provider)\b", r"\b(my|am i|i'm|i am|is)\b",
+    "scheme": ((r"\b(which|what|who|name of)\b[^.?!]{0,20}\b(fund|plan|scheme|provider)\b", r"\b(my|am i|i'm|i am|is)\b",
                 r"^(?!.*\b(best|should|switch|change)\b)"),),
     "account_type": ((r"\b(type|kind|sort) of (account|super|pension|plan)\b", r"\b(my|i have|do i)\b"),),
     "annual_salary": ((r"\b(my|what)\b[^.?!]{0,12}\b(salary|income|pay)\b", r"\b(on (my )?record|do you have|is recorded|you have)\b"),),
