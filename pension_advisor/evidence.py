@@ -142,7 +142,9 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
         if result.get("summary"):
             marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
             evidence.summaries.append(cited(result["summary"], marks))
+            evidence.allowed_numbers |= number_forms(result["summary"])  # the calculator's own sentence
         evidence.notices += [n for n in result.get("notices") or [] if n not in evidence.notices]
+        evidence.allowed_numbers |= number_forms(result.get("notices") or [])
         for fig in result["figures"]:
             text = format_value(fig["value"], fig["unit"], fig.get("period"))
             fact = Fact(fig["label"], text, local_to_global[fig["citation"]], fig["unit"])
@@ -245,13 +247,13 @@ def _add_record(evidence: Evidence, member: dict, fields: Iterable[str]) -> None
         value = member.get(name)
         if value is None or value == []:
             evidence.record_gaps.append(label)
+            evidence.allowed_numbers |= number_forms(label)
             continue
         text = _record_text(name, value, unit, period, evidence.currency)
         evidence.record_facts.append(Fact(label, text, mark, evidence.currency if unit == "money" else unit, f"record:{name}"))
-        evidence.allowed_numbers |= number_forms(text)
+        evidence.allowed_numbers |= number_forms(text) | number_forms(label)  # "over the last 12 months"
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             evidence.figure_numbers |= number_forms(value) | number_forms(text)
-        evidence.allowed_numbers |= number_forms(text)
 
 
 def _add_explanations(evidence: Evidence, retrieved: Iterable[dict]) -> None:

@@ -81,7 +81,11 @@ _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[
 
 
 def _without_tool_text(body: str, evidence: Evidence) -> str:
-    for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors}, key=len, reverse=True):
+    # A rule quoted from its official source, and its topic; the member's own record as stated.
+    explained = {t for e in getattr(evidence, "explanations", []) for t in (e.text, e.topic)}
+    explained |= {f.label for f in getattr(evidence, "record_facts", [])}
+    for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors, *explained},
+                       key=len, reverse=True):
         body = body.replace(text, " ")
         body = body.replace(re.sub(r" \[\d+\]$", "", text), " ")  # an assumption quoted without its mark
     return body

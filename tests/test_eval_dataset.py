@@ -100,3 +100,10 @@ def test_summary_counts_per_country():
     table = summary(records)
     assert table["AU"] == {"questions": 2, "on_point": 1, "refused": 1, "false_refusals": 1, "clarifications": 0}
     assert table["ALL"]["questions"] == 3 and table["US"]["clarifications"] == 1 and list(table)[-1] == "ALL"
+
+
+def test_answers_written_without_a_model_pass_their_own_precheck(records):
+    """With provider none the body is written from verified evidence only: it must pass the pre-check first time
+    (a record label's '12 months', a rule's 'guaranteed income' quoted from its source are not the writer's own)."""
+    fell_back = [r["checks"]["id"] for r in records.values() if r["checks"]["status"] == "fallback"]
+    assert fell_back == []

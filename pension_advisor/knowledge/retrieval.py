@@ -34,8 +34,11 @@ _STEMMER = Stemmer.Stemmer("english")
 # matched by the topic-words rule below.
 GENERIC = frozenset(_STEMMER.stemWords(["super", "superannuation", "balance", "pension", "pensions", "money", "account",
                                          "fund", "retirement", "retire", "401k", "401", "ira", "pf", "epf", "pot", "savings",
-                                         "tax", "age", "year", "years"]))
+                                         "tax", "age", "year", "years", "pay", "paid", "pays",
+                                         # verbs any rule's question may use ("when I take it")
+                                         "take", "taking", "took", "make", "go"]))
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+PHRASE_BONUS = 1.0
 _LOCK = threading.Lock()  # bm25s tokenisation keeps per-call state only, but the stemmer is a C object: share it safely
 
 
@@ -45,6 +48,7 @@ class Index:
     model: bm25s.BM25 | None
     max_idf: float
     about: tuple[frozenset[str], ...] = ()  # each passage's topic and keyword words (stemmed)
+    phrases: tuple[tuple[frozenset[str], ...], ...] = ()  # each passage's topic and multi-word keywords, as stemmed word sets
 
 
 def _tokens(texts: list[str]) -> list[list[str]]:
@@ -65,8 +69,11 @@ def index(country: str, folder: Path = KNOWLEDGE_DIR) -> Index:
     model.index(_tokens([_document(p) for p in passages]), show_progress=False)
     n = len(passages)
     about = tuple(frozenset(words) for words in _tokens([" ".join([p.topic, *p.keywords]) for p in passages]))
+    # The topic in full, and keywords of two words or more of which one is telling ("pension pot" alone is every passage's).
+    phrases = tuple(tuple(frozenset(t) for i, t in enumerate(_tokens([p.topic, *p.keywords]))
+                          if len(t) >= 2 and (i == 0 or set(t) - GENERIC)) for p in passages)
     # The Lucene IDF (bm25s's default) of a word found in one passage only: the most a single word can weigh.
-    return Index(passages, model, math.log(1 + (n - 0.5) / 1.5) or 1.0, about)
+    return Index(passages, model, math.log(1 + (n - 0.5) / 1.5) or 1.0, about, phrases)
 
 
 def retrieve(text: str, country: str, limit: int = 3, min_score: float = 0.8,
@@ -77,9 +84,20 @@ def retrieve(text: str, country: str, limit: int = 3, min_score: float = 0.8,
     if not query:
         return []
     scores = found.model.get_scores(query) / found.max_idf
+    # A passage whose topic or a multi-word keyword is said in the question, in any order and form ("how is my pension
+    # taxed" says "tax on pension"), is about it even where its words are common: it ranks as one rare word more.
+    words = set(query)
+    scores = scores + [PHRASE_BONUS if _phrase_said(words, found.phrases[i], found.about[i]) else 0.0
+                       for i in range(len(found.passages))]
     ranked = sorted(range(len(found.passages)), key=lambda i: -scores[i])
     return [found.passages[i].model_dump(mode="json") | {"score": round(float(scores[i]), 3)}
             for i in ranked[:limit] if scores[i] >= min_score or _about(set(query), found.about[i])]
+
+
+def _phrase_said(query: set[str], phrases: tuple[frozenset[str], ...], about: frozenset[str]) -> bool:
+    """One of a passage's phrases is in the question, and the question's other telling words are about it too
+    ("my partner's super" says "put into super" but asks about a partner, which that passage is not about)."""
+    return any(phrase <= query and (query - GENERIC - phrase) <= about for phrase in phrases)
 
 
 def _about(query: set[str], about: frozenset[str]) -> bool:

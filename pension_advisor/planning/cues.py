@@ -24,7 +24,8 @@ CUES: dict[str, tuple[str, ...]] = {
                            r"\bemployer\b.*\b(should|must|has to|have to|supposed to|required to)\b.*\b(pay|put|contribut)\w*",
                            r"\b(minimum|compulsory)\b.*\b(employer|super)\b.*\b(contribution|payment)s?\b"),
     "au_contribution_caps": (r"\bcontribut\w*\b.*\b(limit|max|maximum|most|cap)\b", r"\b(limit|max|maximum|most|cap)\b.*\bcontribut\w*",
-                             r"\bhow much (more )?can i (contribute|put|add|salary sacrifice|chuck)\b", r"\bcarry[- ]forward\b"),
+                             r"\bhow much (more )?can i (contribute|put|add|salary sacrifice|chuck)\b", r"\bcarry[- ]forward\b",
+                             r"\b(most|max\w*|limit)\b[^.?!]*\b(salary sacrifice|contribute|put in|add to)\b"),
     "au_transfer_balance_cap": (r"\btbc\b", r"\btransfer balance\b"),
     "au_age_pension": (r"\b(government|centrelink) pension\b", r"\bpension from (the )?government\b"),
     "au_super_projection": (rf"{_WILL_HAVE}.*\b(super|retire\w*|balance)\b", rf"\b(super|retire\w*|balance)\b.*{_WILL_HAVE}",
@@ -63,7 +64,7 @@ CUES: dict[str, tuple[str, ...]] = {
 # (retrieved) answers them, or the member's record does. "How is my Social Security taxed?" is not the benefit at
 # 67; "What happens if I miss an RMD?" is not this year's RMD; "What's my NPS balance?" is the record, not an exit.
 NOT_ASKED: dict[str, str] = {
-    "au_preservation_age": r"\b(compassionate|terminal\w*|incapacity|first home|fhss)\b",
+    "au_preservation_age": r"\b(compassionate|terminal\w*|incapacit\w*|disabled|disability|first home|fhss)\b",
     "us_social_security_benefit": r"\b(tax\w*|survivor\w*|widow\w*|dies|died|pass(es|ed)? away|death|ex[- ]?(husband|wife|spouse)|"
                                   r"divorc\w*|earnings test|primary insurance amount|pia|medicare)\b",
     "us_required_minimum_distribution": r"\b(miss(ed|ing)?|forg[eo]t|penalt\w*|roth)\b",
@@ -74,6 +75,7 @@ NOT_ASKED: dict[str, str] = {
     "uk_tax_free_lump_sum": r"\bwhat('?s| is)\b (the )?(lump sum allowance|lump sum and death benefit allowance|lsa|lsdba)\b",
     "in_epf_projection": r"\b(withdraw\w*|advance)\b|\binterest rate\b(?![^?]*\b(grow|worth|will|projection)\b)",
     "in_epf_interest_tax": r"\b(can i|may i|allowed to)\b[^?]*\b(put|contribute|pay|add|invest)\b(?![^?]*\binterest\b)",
+    "in_eps_pension": r"\b(family pension|widow\w*|if i die|when i die|death|children'?s pension|orphan)\b",
     "in_nps_exit": r"\b(tiers?|before 60|premature|early|tax\w*|balance)\b(?![^?]*\b(lump sum|annuity)\b)",
 }
 
