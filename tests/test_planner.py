@@ -184,3 +184,16 @@ def test_a_pension_the_record_does_not_hold_is_asked_about():
     result = planned("UK-002", "How much is my final salary pension from the NHS worth?")
     assert result.other_scheme == "final salary" and not result.calls and not result.record_fields
     assert planned("UK-002", "What's my pension pot worth?").other_scheme is None
+
+
+def test_rules_beside_calculated_figures_are_only_the_ones_asked_about():
+    from pension_advisor.knowledge.retrieval import retrieve
+
+    def explain(text):
+        return retrieve(text, "AU", 3, 0.8)
+
+    busy = plan("What was the SG rate in 2025-26, and how much would my employer have paid on a $300,000 salary?",
+                MEMBERS["AU-012"], SPECS, ON, None, explain)
+    assert tools(busy) == ["au_super_guarantee"] and len(busy.retrieved) == 1  # not the Work Bonus, not the caps
+    clear = plan("Is a super lump sum tax free after 60?", MEMBERS["AU-001"], SPECS, ON, None, explain)
+    assert [p["id"] for p in clear.retrieved][:2] == ["au-tax-lump-sum-60-plus", "au-tax-lump-sum-under-60"]

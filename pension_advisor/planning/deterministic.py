@@ -29,6 +29,7 @@ from .record import record_fields
 from .slots import extract_slots
 
 Retriever = Callable[[str], list[dict[str, Any]]]
+BESIDE_FIGURES = 1.5  # least retrieval score for a second or third rule explained beside calculated figures
 CONTINUATION = re.compile(r"^\s*(and|what about|how about|what if|same)\b", re.IGNORECASE)
 OTHER_SCHEME = re.compile(r"\b(final salary|defined benefit|db scheme|nhs|teachers'? pension|civil service|local government pension|"
                           r"armed forces|police pension|military pension|federal pension|state employees'? pension)\b", re.IGNORECASE)
@@ -92,6 +93,10 @@ def _read(text: str, member: dict[str, Any], specs: list[ToolSpec], on_date: dt.
     for spec in wanted:
         _add_call(result, spec, slots, member, text, reply=reply)
     result.retrieved = retrieve(text) if retrieve else []
+    if result.calls:
+        # Beside calculated figures the best rule is shown, and others only when the question is clearly about them:
+        # passages that merely share a word ("salary", "withdraw") would bury the answer under rules nobody asked about.
+        result.retrieved = result.retrieved[:1] + [p for p in result.retrieved[1:] if p["score"] >= BESIDE_FIGURES]
     return result
 
 
