@@ -139,11 +139,11 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
             if citation not in evidence.citations:
                 evidence.citations.append(citation)
             local_to_global[i] = evidence.citations.index(citation) + 1
+        marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
         if result.get("summary"):
-            marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
             evidence.summaries.append(cited(result["summary"], marks))
             evidence.allowed_numbers |= number_forms(result["summary"])  # the calculator's own sentence
-        evidence.notices += [n for n in result.get("notices") or [] if n not in evidence.notices]
+        evidence.notices += [n for n in (cited(n, marks) for n in result.get("notices") or []) if n not in evidence.notices]
         evidence.allowed_numbers |= number_forms(result.get("notices") or [])
         for fig in result["figures"]:
             text = format_value(fig["value"], fig["unit"], fig.get("period"))

@@ -107,3 +107,18 @@ def test_answers_written_without_a_model_pass_their_own_precheck(records):
     (a record label's '12 months', a rule's 'guaranteed income' quoted from its source are not the writer's own)."""
     fell_back = [r["checks"]["id"] for r in records.values() if r["checks"]["status"] == "fallback"]
     assert fell_back == []
+
+
+def test_uncited_statements_are_found_mechanically():
+    from pension_advisor.monitoring.evaluation import uncited
+
+    answer = ("Tax year 2026-27, amounts in AUD.\n\nYour preservation age is 58 [1].\nYou can retire at 60.\n\nThe figures:\n"
+              "- Preservation age: 58 years [1]\n- Conditions of release: you must retire.\n"
+              "- I could not calculate this: no rules for 2031.\n\nSources:\n[1] ATO (2026-27): https://ato.gov.au")
+    assert uncited(answer) == ["You can retire at 60.", "- Conditions of release: you must retire."]
+    row = next(r for r in ROWS if r.id == "au-01")
+    state = {"plan": [{"tool": "au_preservation_age"}], "answer": answer, "tool_outcomes": [
+        {"tool": "au_preservation_age", "error": None, "result": {"figures": [
+            {"name": "preservation_age", "value": 58}, {"name": "preservation_date", "value": "2021-06-17"}]}}]}
+    outcome, reasons = judge(row, "answered", state)
+    assert outcome == "off_point" and "2 statement(s) without a citation" in reasons[0]
