@@ -109,3 +109,10 @@ SHIPPED_PARAPHRASES = {
 def test_shipped_knowledge_finds_the_passage_for_paraphrases(country, passage, question):
     found = [p["id"] for p in retrieve(normalise(question), country, 3, 0.8)]
     assert passage in found, found
+
+
+def test_amounts_in_a_question_do_not_pick_the_passage():
+    # The first home saver passage names "$50,000 in total": a withdrawal of $50,000 is not about it.
+    found = [p["id"] for p in retrieve(normalise("Can I withdraw $50,000 now, and what would the tax be?"), "AU", 3, 0.8)]
+    assert "au-fhss" not in found and found and found[0].startswith("au-tax-lump-sum")
+    assert "us-rollovers" in [p["id"] for p in retrieve(normalise("How do I roll over my old 401k into an IRA?"), "US", 3, 0.8)]

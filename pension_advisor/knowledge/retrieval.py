@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,10 +77,19 @@ def index(country: str, folder: Path = KNOWLEDGE_DIR) -> Index:
     return Index(passages, model, math.log(1 + (n - 0.5) / 1.5) or 1.0, about, phrases)
 
 
+# Amounts in a question ("$50,000", "£30k", "₹5 lakh", "1,50,000") are the member's figures, not words of a rule: a
+# passage that happens to name the same amount (the first home saver's "$50,000 in total") is not about the question.
+_AMOUNT = re.compile(r"(?:[$£₹]|\b(?:rs\.?|inr|aud|usd|gbp)\s?)\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|lakhs?|crores?|million|thousand)?\b"
+                     r"|\b\d{1,3}(?:,\d{2,3})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\s?(?:k|lakhs?|crores?)\b", re.IGNORECASE)
+
+_PLAN_NAME = re.compile(r"(?:401|403|457)\s?\(?[kb]\)?", re.IGNORECASE)  # "401k" is a plan, not $401,000
+
+
 def retrieve(text: str, country: str, limit: int = 3, min_score: float = 0.8,
              folder: Path = KNOWLEDGE_DIR) -> list[dict[str, Any]]:
     """The passages that explain ``text`` (contract §3 dicts plus ``score``), best first; [] when none is close."""
     found = index(country, folder)
+    text = _AMOUNT.sub(lambda m: m.group(0) if _PLAN_NAME.fullmatch(m.group(0).strip()) else " ", text)
     query = _tokens([text])[0] if found.model is not None else []
     if not query:
         return []
