@@ -263,5 +263,5 @@ def _add_explanations(evidence: Evidence, retrieved: Iterable[dict]) -> None:
                               "tax_year": source.get("tax_year") or f"read {source.get('read_on') or 'from copies'}",
                               "rule": passage["id"]})
         evidence.explanations.append(Explanation(passage["id"], passage["topic"], passage["text"].strip(), mark))
-        # A rule's own numbers (ages, caps, dates) are facts of that rule, citable like a calculator's.
-        evidence.allowed_numbers |= number_forms(passage["text"]) | number_forms(passage["topic"])
+        # A rule's own numbers (ages, caps, dates) are not added to the allowed numbers: they hold only inside the
+        # rule's verbatim text (precheck), never as a figure about the member.

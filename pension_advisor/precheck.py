@@ -41,7 +41,9 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
     # currency, country and promises ("returns are not guaranteed", "unlike superannuation" are tool caveats).
     own_words = _without_tool_text(body, evidence)
 
-    unsupported = sorted({n for n in numbers_in(body) if not evidence.allows(n)})
+    # A rule's own numbers are allowed only inside its verbatim quote: "59" in the preservation-age rule ("58 and 59
+    # for each following financial year") must not license "Your preservation age is 59".
+    unsupported = sorted({n for n in numbers_in(_without_quotes(body, evidence)) if not evidence.allows(n)})
     if unsupported:
         shown = ", ".join(f"{n:g}" for n in unsupported[:8])
         found.append({"code": "unsupported_number",
@@ -78,6 +80,14 @@ def violations(body: str, evidence: Evidence) -> list[dict]:
 
 
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
+
+
+def _without_quotes(body: str, evidence: Evidence) -> str:
+    explanations = getattr(evidence, "explanations", [])
+    # Longest first, texts before topics: a topic ("EPF interest rate") may occur inside another rule's text.
+    for quote in sorted({e.text for e in explanations}, key=len, reverse=True) + sorted({e.topic for e in explanations}, key=len, reverse=True):
+        body = body.replace(quote, " ")
+    return body
 
 
 def _without_tool_text(body: str, evidence: Evidence) -> str:

@@ -106,3 +106,22 @@ def test_a_pension_the_record_does_not_hold_gets_a_question_not_another_answer(a
     advice = advisor.ask("UK-002", "How much is my final salary pension from the NHS worth?")
     assert advice.status == "clarification" and "Lanternhill Master Trust" in advice.answer
     assert "statement" in advice.answer and not advice.state.get("plan")
+
+
+def test_a_rules_numbers_do_not_license_a_statement_about_the_member():
+    """The preservation-age rule names 55 to 60; 'Your preservation age is 59' is still unsupported for a member whose
+    calculator says 58, while the rule quoted word for word passes (issue 14: numbers bound to meaning)."""
+    from pension_advisor import precheck
+    from pension_advisor.knowledge import knowledge_base
+
+    rule = next(p for p in knowledge_base("AU").passages if p.id == "au-preservation-age")
+    outcome = {"tool": "au_preservation_age", "args": {}, "error": None, "result": {
+        "tax_year": "2026-27", "summary": "Your preservation age is 58.", "notices": [], "assumptions": [],
+        "figures": [{"name": "preservation_age", "label": "Preservation age", "value": 58, "unit": "years", "citation": 0}],
+        "citations": [{"title": "ATO", "url": "https://www.ato.gov.au/", "tax_year": "2026-27", "rule": "preservation_age"}]}}
+    evidence = gather([outcome], {"country": "AU", "currency": "AUD"}, "", [], [rule.model_dump(mode="json")])
+    assert "59" in rule.text
+    wrong = precheck.violations("Your preservation age is 59 [1].", evidence)
+    assert [v["code"] for v in wrong] == ["unsupported_number"]
+    quoted = f"Your preservation age is 58 [1].\n- {rule.topic}: {rule.text} [2]"
+    assert precheck.violations(quoted, evidence) == []

@@ -13,9 +13,7 @@ from .conftest import PASS_VERDICT
 
 QUESTION = "What is my preservation age?"
 GOOD = "Your preservation age is 58 [1]. You reached it on 17 June 2021 [1]."
-# 53 is in no calculator result, record or retrieved rule (55 now is: the preservation-age rule explains that people
-# born before 1 July 1960 had 55; binding a number to its meaning is the pre-check's job, issue 14).
-INVENTED = "Your preservation age is 53 [1], and your super will definitely grow."
+INVENTED = "Your preservation age is 55 [1], and your super will definitely grow."
 
 
 def test_passes_first_time(make_advisor):
@@ -38,7 +36,7 @@ def test_fail_then_retry_with_feedback_then_pass(make_advisor):
     assert {v["code"] for v in first["violations"]} == {"unsupported_number", "promise_of_returns"}
     # The second writer call carries the judge's feedback.
     second_call = fake.role_calls("writer")[1]["messages"]
-    assert "53" in second_call[-1].content and "rejected" in second_call[-1].content
+    assert "55" in second_call[-1].content and "rejected" in second_call[-1].content
     assert INVENTED in advice.state["attempts"][0]["answer"]  # every attempt stays in the state
 
 
@@ -47,7 +45,7 @@ def test_fails_until_safe_fallback(make_advisor):
     advice = advisor.ask("AU-001", QUESTION)
     assert advice.status == "fallback" and advice.attempts == 3
     assert len(fake.role_calls("writer")) == 3
-    assert "53" not in advice.answer and "definitely" not in advice.answer
+    assert "is 55" not in advice.answer and "definitely"  # 55 may appear inside the quoted rule not in advice.answer
     assert "- Preservation age: 58 years [1]" in advice.answer
     assert FALLBACK_NOTE in advice.answer and DISCLAIMER in advice.answer
 
