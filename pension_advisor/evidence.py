@@ -115,9 +115,12 @@ class Evidence:
 
 
 def gather(outcomes: Iterable[dict], member: dict | None = None, question: str = "",
-           record_fields: Iterable[str] = (), retrieved: Iterable[dict] = ()) -> Evidence:
+           record_fields: Iterable[str] = (), retrieved: Iterable[dict] = (),
+           focus: dict[str, list[str]] | None = None) -> Evidence:
     """Build the evidence from tool outcomes (as stored in graph state), the member's LLM-visible record, the record
-    fields the question asked about and the knowledge passages retrieved for it."""
+    fields the question asked about and the knowledge passages retrieved for it. ``focus``: by calculator, the
+    figures that answer the question asked (the plan's ``focus``); they replace that calculator's summary as the
+    direct answer ("without penalty" is answered by a date, not by the tax on the whole balance)."""
     outcomes = list(outcomes)
     results = [o["result"] for o in outcomes if o.get("result")]
     first = results[0] if results else None
@@ -140,7 +143,10 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
                 evidence.citations.append(citation)
             local_to_global[i] = evidence.citations.index(citation) + 1
         marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
-        if result.get("summary"):
+        asked = [f for name in (focus or {}).get(outcome["tool"], []) for f in result["figures"] if f["name"] == name]
+        if asked:
+            evidence.summaries += [f"{f['label']}: {_focus_text(f)} [{local_to_global[f['citation']]}]." for f in asked]
+        elif result.get("summary"):
             evidence.summaries.append(cited(result["summary"], marks))
             evidence.allowed_numbers |= number_forms(result["summary"])  # the calculator's own sentence
         evidence.notices += [n for n in (cited(n, marks) for n in result.get("notices") or []) if n not in evidence.notices]
@@ -192,10 +198,20 @@ def long_date(value: Any) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
+def _focus_text(figure: dict) -> str:
+    if figure["unit"] == "date":
+        return long_date(figure["value"])
+    if isinstance(figure["value"], bool):
+        return "yes" if figure["value"] else "no"
+    return format_value(figure["value"], figure["unit"], figure.get("period"))
+
+
 def evidence_for(state: dict) -> Evidence:
-    """The evidence of a graph state: its tool outcomes, its member record view, the record fields and passages planned."""
+    """The evidence of a graph state: its tool outcomes, its member record view, the record fields, passages and
+    focus planned."""
+    focus = {call["tool"]: call["focus"] for call in state.get("plan") or [] if call.get("focus")}
     return gather(state.get("tool_outcomes") or [], state.get("member"), state.get("safe_question") or "",
-                  state.get("record_fields") or [], state.get("retrieved") or [])
+                  state.get("record_fields") or [], state.get("retrieved") or [], focus)
 
 
 # Record fields in the member's words: label, and the unit the value is in ("money" = the member's currency).

@@ -125,3 +125,12 @@ def test_a_rules_numbers_do_not_license_a_statement_about_the_member():
     assert [v["code"] for v in wrong] == ["unsupported_number"]
     quoted = f"Your preservation age is 58 [1].\n- {rule.topic}: {rule.text} [2]"
     assert precheck.violations(quoted, evidence) == []
+
+
+def test_without_penalty_is_answered_by_the_date_first(advisor):
+    """Issue 14: 'How much can I withdraw from my 401(k) without penalties?' reported the additional tax on the
+    whole balance; the direct answer is the date the 10% tax stops applying."""
+    advice = advisor.ask("US-002", "How much can I withdraw from my 401(k) without penalties?")
+    first = _body(advice.answer).split("\n\n")[1]
+    assert first.startswith("Date you reach 59 1/2: ") and "$" not in first, first
+    assert advice.verdict["passed"]
