@@ -1,24 +1,32 @@
-"""How answers are framed: the tax-year/currency header, the sources list and the disclaimer.
+"""How answers are framed (the tax-year/currency header, the sources list and the disclaimer) and the answer body
+written with no model at all, from verified evidence only.
 
-The model writes only the body; everything here is deterministic so it is always present and correct.
+A model writes only the body; everything here is deterministic so it is always present and correct.
 """
 
 from __future__ import annotations
 
-from .evidence import Evidence
+import re
+
+from .evidence import Evidence, Fact
 
 DISCLAIMER = (
     "This is general information, not personal financial advice. "
     "It does not take your full circumstances into account; consider speaking to a licensed adviser."
 )
-ADVISER_FOLLOW_UP = "An adviser will follow up with you to go through this in more detail."
+# What the fallback says about itself: plainly what the software did and did not do. Nobody stands behind this
+# software to call a member back, so nothing here may promise a follow-up (tests/test_answer_text.py).
+FALLBACK_NOTE = ("I could not check a fuller written answer this time, so this shows only what I could verify: "
+                 "the calculators' figures, your record and the rules' official sources. "
+                 "You can ask again, or ask about one part of your question at a time.")
 
 
 def header(evidence: Evidence) -> str:
     parts = []
     if evidence.tax_years:
         parts.append(f"Tax year {', '.join(evidence.tax_years)}")
-    if evidence.currency:
+    # Name the currency only where an amount follows ("amounts in AUD" before an age alone reads as a mistake).
+    if evidence.currency and any(f.unit == evidence.currency for f in [*evidence.facts, *evidence.record_facts]):
         parts.append(f"amounts in {evidence.currency}")
     return (", ".join(parts) + ".") if parts else ""
 
@@ -31,15 +39,39 @@ def frame(body: str, evidence: Evidence) -> str:
     return "\n\n".join(s for s in sections if s)
 
 
+# Record labels that name more than one thing take "are".
+_PLURAL = re.compile(r"\b(beneficiaries|years)\b(?!.*\b(is|was)\b)")
+
+
+def _record_sentence(fact: Fact, as_of: str | None) -> str:
+    when = f", from your record as of {as_of}" if as_of and fact.source != "record:record_as_of" else ""
+    verb = "are" if _PLURAL.search(fact.label) else "is"
+    return f"{fact.label} {verb} {fact.text}{when} [{fact.citation}]."
+
+
 def verified_body(evidence: Evidence) -> str:
-    """An answer body written only from verified calculator output (no model involved)."""
-    lines = [f"- {f.label}: {f.text} [{f.citation}]" for f in evidence.facts]
-    lines += [f"- Assumption: {a}" for a in evidence.assumptions]
-    lines += [f"- I could not calculate this: {e}" for e in evidence.errors]
-    if not lines:
-        return "I could not work this out from the calculators available."
-    return "Here is what the calculators show:\n" + "\n".join(lines)
+    """An answer body written only from verified evidence (no model involved): a direct answer first (the record
+    fields asked about, then each calculator's one-sentence answer), then the figures, then the rules explained.
+    Every figure and every rule statement carries its citation mark."""
+    direct = list(evidence.notices)
+    direct += [_record_sentence(f, evidence.record_as_of) for f in evidence.record_facts]
+    direct += [f"Your record has no entry for {gap[0].lower() + gap[1:]}." for gap in evidence.record_gaps]
+    direct += evidence.summaries
+    sections = []
+    if direct:
+        sections.append("\n".join(direct))
+    if evidence.facts:
+        sections.append("The figures:\n" + "\n".join(f"- {f.label}: {f.text} [{f.citation}]" for f in evidence.facts))
+    if evidence.explanations:
+        intro = "How the rules work:" if direct or evidence.facts else "Here is how it works:"
+        sections.append(intro + "\n" + "\n".join(f"- {e.topic}: {e.text} [{e.citation}]" for e in evidence.explanations))
+    notes = [f"- Assumption: {a}" for a in evidence.assumptions] + [f"- I could not calculate this: {e}" for e in evidence.errors]
+    if notes:
+        sections.append("\n".join(notes))
+    if not sections:
+        return "I could not work this out from the calculators, your record or the rules I have."
+    return "\n\n".join(sections)
 
 
 def fallback(evidence: Evidence) -> str:
-    return frame(verified_body(evidence) + "\n\n" + ADVISER_FOLLOW_UP, evidence)
+    return frame(verified_body(evidence) + "\n\n" + FALLBACK_NOTE, evidence)

@@ -1,11 +1,14 @@
-"""The verified facts an answer may use: tool figures with numbered citations, and the numbers they allow.
+"""The verified facts an answer may use, with numbered citations, and the numbers they allow.
 
-Synthesis shows these facts to the model, the judge checks answers against them, the fallback is
-written from them, and the scorers reuse them.
+Three kinds: calculator figures (cited to the rule tables), fields of the member's own record (cited to the record,
+"from your record as of <date>") and retrieved rule explanations (cited to their official source). Synthesis shows
+these facts to the model, the judge checks answers against them, the answer and the fallback are written from them,
+and the scorers reuse them. :func:`evidence_for` builds them from a graph state.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -55,6 +58,17 @@ class Fact:
     label: str
     text: str       # the formatted value, e.g. "$1,234.50 a year"
     citation: int   # 1-based number shown to readers
+    unit: str = ""  # the figure's unit (a currency code, "years", "date"...): the header names a currency only if one is used
+    source: str = "calculator"  # "calculator" | "record:<field>"
+
+
+@dataclass
+class Explanation:
+    """A retrieved rule explanation: its topic, its text as written in the knowledge base, and its citation."""
+    id: str
+    topic: str
+    text: str
+    citation: int
 
 
 @dataclass
@@ -67,7 +81,13 @@ class Evidence:
     assumptions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     allowed_numbers: set[float] = field(default_factory=set)
-    figure_numbers: set[float] = field(default_factory=set)  # the calculators' own figures: these need a citation
+    figure_numbers: set[float] = field(default_factory=set)  # the calculators' and the record's figures: these need a citation
+    summaries: list[str] = field(default_factory=list)  # each calculator's one-sentence answer, with its citation mark
+    notices: list[str] = field(default_factory=list)    # what a calculator says the member must see first
+    record_facts: list[Fact] = field(default_factory=list)
+    record_gaps: list[str] = field(default_factory=list)  # record fields asked about that the record does not hold
+    record_as_of: str | None = None
+    explanations: list[Explanation] = field(default_factory=list)
 
     def allows(self, number: float) -> bool:
         return any(abs(number - a) < 0.005 for a in self.allowed_numbers)
@@ -76,17 +96,31 @@ class Evidence:
         return any(abs(number - a) < 0.005 for a in self.figure_numbers)
 
     def facts_text(self) -> str:
-        lines = [f"[{f.citation}] {f.label}: {f.text}" for f in self.facts]
+        lines = [f"[{f.citation}] {f.label}: {f.text} (from your record as of {self.record_as_of})" for f in self.record_facts]
+        lines += [f"[{f.citation}] {f.label}: {f.text}" for f in self.facts]
+        lines += [f"[{e.citation}] Rule ({e.topic}): {e.text}" for e in self.explanations]
         lines += [f"Assumption: {a}" for a in self.assumptions]
         lines += [f"Could not calculate: {e}" for e in self.errors]
         return "\n".join(lines) or "(no calculator results)"
 
     def sources_text(self) -> str:
-        return "\n".join(f"[{i}] {c['title']} ({c['tax_year']}): {c['url']}" for i, c in enumerate(self.citations, 1))
+        return "\n".join(f"[{i}] {c['title']} ({c['tax_year']})" + (f": {c['url']}" if c.get("url") else "")
+                         for i, c in enumerate(self.citations, 1))
+
+    def cite(self, citation: dict) -> int:
+        """The 1-based number of ``citation``, added to the list when new."""
+        if citation not in self.citations:
+            self.citations.append(citation)
+        return self.citations.index(citation) + 1
 
 
-def gather(outcomes: Iterable[dict], member: dict | None = None, question: str = "") -> Evidence:
-    """Build the evidence from tool outcomes (as stored in graph state) and the member's LLM-visible record."""
+def gather(outcomes: Iterable[dict], member: dict | None = None, question: str = "",
+           record_fields: Iterable[str] = (), retrieved: Iterable[dict] = (),
+           focus: dict[str, list[str]] | None = None) -> Evidence:
+    """Build the evidence from tool outcomes (as stored in graph state), the member's LLM-visible record, the record
+    fields the question asked about and the knowledge passages retrieved for it. ``focus``: by calculator, the
+    figures that answer the question asked (the plan's ``focus``); they replace that calculator's summary as the
+    direct answer ("without penalty" is answered by a date, not by the tax on the whole balance)."""
     outcomes = list(outcomes)
     results = [o["result"] for o in outcomes if o.get("result")]
     first = results[0] if results else None
@@ -108,9 +142,21 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
             if citation not in evidence.citations:
                 evidence.citations.append(citation)
             local_to_global[i] = evidence.citations.index(citation) + 1
+        marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
+        asked = [f for name in (focus or {}).get(outcome["tool"], []) for f in result["figures"] if f["name"] == name]
+        if asked:
+            evidence.summaries += [f"{f['label']}: {_focus_text(f)} [{local_to_global[f['citation']]}]." for f in asked]
+        elif result.get("summary"):
+            evidence.summaries.append(cited(result["summary"], marks))
+            evidence.allowed_numbers |= number_forms(result["summary"])  # the calculator's own sentence
+        evidence.notices += [n for n in (cited(n, marks) for n in result.get("notices") or []) if n not in evidence.notices]
+        evidence.allowed_numbers |= number_forms(result.get("notices") or [])
         for fig in result["figures"]:
             text = format_value(fig["value"], fig["unit"], fig.get("period"))
-            evidence.facts.append(Fact(fig["label"], text, local_to_global[fig["citation"]]))
+            fact = Fact(fig["label"], text, local_to_global[fig["citation"]], fig["unit"])
+            if any((f.label, f.text) == (fact.label, fact.text) for f in evidence.facts):
+                continue  # two calculators giving the same figure: say it once
+            evidence.facts.append(fact)
             forms = number_forms(fig["value"]) | number_forms(text)
             evidence.allowed_numbers |= forms | number_forms(fig["label"])  # "Benefit if claimed at 62"
             evidence.figure_numbers |= forms
@@ -123,4 +169,115 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
     # The pseudonym is an identifier, not a figure: its hex digits must not license numbers.
     figures = {k: v for k, v in (member or {}).items() if k != "member"}
     evidence.allowed_numbers |= number_forms(figures) | number_forms(question)
+    if member:
+        _add_record(evidence, member, record_fields)
+    _add_explanations(evidence, retrieved)
     return evidence
+
+
+_SENTENCE_END = re.compile(r"(?<=[^\s.!?])([.!?])(?=\s+[A-Z]|\s*$)")
+
+
+def cited(text: str, marks: Iterable[int]) -> str:
+    """``text`` with its citation marks before the end of every sentence ("... $0 [2]. Then ... [2].")."""
+    tag = "".join(f"[{m}]" for m in marks)
+    if not tag:
+        return text.strip()
+    text = text.strip()
+    if not re.search(r"[.!?]$", text):
+        text += "."
+    return _SENTENCE_END.sub(lambda m: f" {tag}{m.group(1)}", text)
+
+
+def long_date(value: Any) -> str:
+    """An ISO date as people write it ("30 September 2026"); anything else unchanged."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def _focus_text(figure: dict) -> str:
+    if figure["unit"] == "date":
+        return long_date(figure["value"])
+    if isinstance(figure["value"], bool):
+        return "yes" if figure["value"] else "no"
+    return format_value(figure["value"], figure["unit"], figure.get("period"))
+
+
+def evidence_for(state: dict) -> Evidence:
+    """The evidence of a graph state: its tool outcomes, its member record view, the record fields, passages and
+    focus planned."""
+    focus = {call["tool"]: call["focus"] for call in state.get("plan") or [] if call.get("focus")}
+    return gather(state.get("tool_outcomes") or [], state.get("member"), state.get("safe_question") or "",
+                  state.get("record_fields") or [], state.get("retrieved") or [], focus)
+
+
+# Record fields in the member's words: label, and the unit the value is in ("money" = the member's currency).
+BALANCE_LABEL = {"AU": "Your super balance", "US": "Your 401(k) balance", "UK": "Your pension pot",
+                 "IN": "Your EPF balance"}
+RECORD_LABELS: dict[str, tuple[str, str, str | None]] = {   # field -> (label, unit, period)
+    "pension_balance": ("", "money", None),
+    "ira_balance": ("Your IRA balance", "money", None),
+    "nps_balance": ("Your NPS balance", "money", None),
+    "employer_contribution_annual": ("What your employer paid in over the last 12 months", "money", None),
+    "employee_contribution_annual": ("What you paid in over the last 12 months", "money", None),
+    "annual_salary": ("Your yearly salary on the record", "money", "year"),
+    "monthly_basic_wage": ("Your monthly basic wage plus dearness allowance", "money", "month"),
+    "ss_pia_monthly": ("Your Primary Insurance Amount (monthly benefit at full retirement age)", "money", "month"),
+    "ni_qualifying_years": ("Your qualifying years of National Insurance", "years", None),
+    "epf_service_years": ("Your years of EPF service", "years", None),
+    "contribution_years": ("Years you have been contributing", "years", None),
+    "employer": ("Your employer", "text", None),
+    "scheme": ("Your fund, plan or scheme", "text", None),
+    "account_type": ("Your account type", "text", None),
+    "beneficiaries": ("Your nominated beneficiaries", "text", None),
+    "record_as_of": ("The date your record was last updated", "date", None),
+}
+
+
+def _record_text(field_name: str, value: Any, unit: str, period: str | None, currency: str | None) -> str:
+    if field_name == "beneficiaries":
+        return ", ".join(f"{b['relationship']} {b['share_percent']:g}%" for b in value)
+    if unit == "money":
+        return format_value(float(value), currency or "", period)
+    if unit == "years":
+        return format_value(value, "years")
+    if unit == "date":
+        return long_date(value)
+    return str(value)
+
+
+def _add_record(evidence: Evidence, member: dict, fields: Iterable[str]) -> None:
+    fields = [f for f in fields if f in RECORD_LABELS]
+    if not fields:
+        return
+    as_of = member.get("record_as_of")
+    evidence.record_as_of = long_date(as_of) if as_of else None
+    mark = evidence.cite({"title": f"Your member record ({member.get('scheme', 'your account')})",
+                          "url": "", "tax_year": f"as of {as_of}", "rule": "member_record"})
+    for name in fields:
+        label, unit, period = RECORD_LABELS[name]
+        label = label or BALANCE_LABEL.get(member.get("country") or "", "Your balance")
+        value = member.get(name)
+        if value is None or value == []:
+            evidence.record_gaps.append(label)
+            evidence.allowed_numbers |= number_forms(label)
+            continue
+        text = _record_text(name, value, unit, period, evidence.currency)
+        evidence.record_facts.append(Fact(label, text, mark, evidence.currency if unit == "money" else unit, f"record:{name}"))
+        evidence.allowed_numbers |= number_forms(text) | number_forms(label)  # "over the last 12 months"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            evidence.figure_numbers |= number_forms(value) | number_forms(text)
+
+
+def _add_explanations(evidence: Evidence, retrieved: Iterable[dict]) -> None:
+    for passage in retrieved:
+        source = passage["sources"][0]
+        mark = evidence.cite({"title": source["title"], "url": source["url"],
+                              "tax_year": source.get("tax_year") or f"read {source.get('read_on') or 'from copies'}",
+                              "rule": passage["id"]})
+        evidence.explanations.append(Explanation(passage["id"], passage["topic"], passage["text"].strip(), mark))
+        # A rule's own numbers (ages, caps, dates) are not added to the allowed numbers: they hold only inside the
+        # rule's verbatim text (precheck), never as a figure about the member.

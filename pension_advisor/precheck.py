@@ -72,7 +72,9 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
     if question and echoes_question(body, question):
         found.append({"code": "echoes_question", "detail": "The answer repeats the question instead of answering it."})
 
-    unsupported = sorted({n for n in numbers_in(body) if not evidence.allows(n)})
+    # A rule's own numbers are allowed only inside its verbatim quote: "59" in the preservation-age rule ("58 and 59
+    # for each following financial year") must not license "Your preservation age is 59".
+    unsupported = sorted({n for n in numbers_in(_without_quotes(body, evidence)) if not evidence.allows(n)})
     if unsupported:
         shown = ", ".join(f"{n:g}" for n in unsupported[:8])
         found.append({"code": "unsupported_number",
@@ -141,9 +143,22 @@ def echoes_question(body: str, question: str) -> bool:
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
 
 
+def _without_quotes(body: str, evidence: Evidence) -> str:
+    explanations = getattr(evidence, "explanations", [])
+    # Longest first, texts before topics: a topic ("EPF interest rate") may occur inside another rule's text.
+    for quote in sorted({e.text for e in explanations}, key=len, reverse=True) + sorted({e.topic for e in explanations}, key=len, reverse=True):
+        body = body.replace(quote, " ")
+    return body
+
+
 def writer_text(body: str, evidence: Evidence) -> str:
-    """The body without the calculators' own verified text (labels, assumptions, errors): what the writer added."""
-    for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors}, key=len, reverse=True):
+    """The body without the verified text (calculator labels, assumptions, errors; a rule quoted from its source and
+    its topic; the member's record as stated): what the writer added."""
+    # A rule quoted from its official source, and its topic; the member's own record as stated.
+    explained = {t for e in getattr(evidence, "explanations", []) for t in (e.text, e.topic)}
+    explained |= {f.label for f in getattr(evidence, "record_facts", [])}
+    for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors, *explained},
+                       key=len, reverse=True):
         body = body.replace(text, " ")
         body = body.replace(re.sub(r" \[\d+\]$", "", text), " ")  # an assumption quoted without its mark
     return body

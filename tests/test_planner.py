@@ -148,3 +148,52 @@ def test_planner_tables_name_real_calculators():
     named = set(CUES) | set(COMPANIONS) | {c for cs in COMPANIONS.values() for c in cs} \
         | {t for ts in OVERVIEW.values() for t in ts} | {name for name, _, _ in FOCUS}
     assert named <= set(TOOL_SPECS), named - set(TOOL_SPECS)
+
+
+@pytest.mark.parametrize("member_id, question, not_planned", [
+    ("AU-009", "can i get my super early on compassionate grounds to pay for medical treatment", "au_preservation_age"),
+    ("US-011", "What is the rule of 55?", "us_early_withdrawal_penalty"),
+    ("US-008", "Do I have to pay tax on my Social Security benefits?", "us_social_security_benefit"),
+    ("US-010", "If my husband dies, can I get his Social Security?", "us_social_security_benefit"),
+    ("US-007", "What happens if I miss an RMD?", "us_required_minimum_distribution"),
+    ("US-009", "what's my primary insurance amount", "us_social_security_benefit"),
+    ("US-002", "how much do I put in my 401k each year", "us_401k_contribution_limit"),
+    ("UK-006", "What is the money purchase annual allowance?", "uk_annual_allowance"),
+    ("UK-005", "How many NI qualifying years do I have?", "uk_new_state_pension"),
+    ("IN-003", "What's my NPS balance?", "in_nps_exit"),
+    ("IN-010", "How much can I withdraw from EPF one year before retirement?", "in_epf_projection"),
+])
+def test_no_figures_for_a_different_question(member_id, question, not_planned):
+    """A calculator whose intents catch the question but whose figures answer another one is not run (issue 14:
+    'asked about hardship release, got preservation age')."""
+    assert not_planned not in tools(planned(member_id, question))
+
+
+@pytest.mark.parametrize("member_id, question, wanted", [
+    ("US-012", "I'm 62. Should I claim Social Security now or wait until 70?", "us_social_security_benefit"),
+    ("US-011", "Do I have to take a required minimum distribution yet?", "us_required_minimum_distribution"),
+    ("UK-012", "What's the earliest age I can take my personal pension?", "uk_pension_access_age"),
+    ("IN-011", "Was the interest on my PF taxable in 2025-26?", "in_epf_interest_tax"),
+    ("IN-001", "What happens to my NPS corpus of ₹10 lakh when I exit?", "in_nps_exit"),
+])
+def test_the_calculation_asked_for_is_still_planned(member_id, question, wanted):
+    assert wanted in tools(planned(member_id, question))
+
+
+def test_a_pension_the_record_does_not_hold_is_asked_about():
+    result = planned("UK-002", "How much is my final salary pension from the NHS worth?")
+    assert result.other_scheme == "final salary" and not result.calls and not result.record_fields
+    assert planned("UK-002", "What's my pension pot worth?").other_scheme is None
+
+
+def test_rules_beside_calculated_figures_are_only_the_ones_asked_about():
+    from pension_advisor.knowledge.retrieval import retrieve
+
+    def explain(text):
+        return retrieve(text, "AU", 3, 0.8)
+
+    busy = plan("What was the SG rate in 2025-26, and how much would my employer have paid on a $300,000 salary?",
+                MEMBERS["AU-012"], SPECS, ON, None, explain)
+    assert tools(busy) == ["au_super_guarantee"] and len(busy.retrieved) == 1  # not the Work Bonus, not the caps
+    clear = plan("Is a super lump sum tax free after 60?", MEMBERS["AU-001"], SPECS, ON, None, explain)
+    assert [p["id"] for p in clear.retrieved][:2] == ["au-tax-lump-sum-60-plus", "au-tax-lump-sum-under-60"]

@@ -79,3 +79,40 @@ def test_a_broken_knowledge_file_is_one_clear_error(tmp_path, text, error):
     with pytest.raises(KnowledgeError, match=error) as caught:
         knowledge_base("AU", tmp_path)
     assert str(tmp_path / "au.yaml") in str(caught.value) and "\n" not in str(caught.value)
+
+
+# The shipped knowledge base (pension_advisor/knowledge): passage id -> members' paraphrases, none of which repeats
+# the passage's topic word for word; the passage must be among the three retrieved.
+SHIPPED_PARAPHRASES = {
+    "AU": {"au-compassionate-grounds": ["can i get my super early on compassionate grounds to pay for medical treatment"],
+           "au-downsizer": ["I sold my house, can I put some of the money into super?"],
+           "au-transition-to-retirement": ["can I start drawing a pension from my super while I keep working part time"],
+           "au-lost-unclaimed-super": ["I've lost track of some old super accounts, how do I find them?"]},
+    "US": {"us-rule-of-55": ["What is the rule of 55?", "I'm leaving my job the year I turn 55, can I use my 401k"],
+           "us-ss-survivor-benefits": ["If my husband dies, can I get his Social Security?"],
+           "us-401k-loans": ["Can I borrow from my 401k?"],
+           "us-72t-sepp": ["How do 72(t) payments work?"]},
+    "UK": {"uk-ni-gaps-voluntary": ["Can I top up my NI gaps?", "can i pay for missing national insurance years"],
+           "uk-mpaa": ["What is the money purchase annual allowance?"],
+           "uk-small-pots": ["I have a few small pension pots, can I cash them in?"],
+           "uk-emergency-tax-first-withdrawal": ["Will I pay emergency tax on my first pension withdrawal?"]},
+    "IN": {"in-epf-2025-simplification": ["How do I withdraw part of my EPF?"],
+           "in-vpf": ["can i put more than 12% in my pf?"],
+           "in-epf-advance-illness": ["PF advance for medical treatment kaise milega"],
+           "in-nps-tiers": ["What are NPS Tier 1 and Tier 2 accounts?"]},
+}
+
+
+@pytest.mark.parametrize("country, passage, question", [
+    (country, passage, question) for country, by_id in SHIPPED_PARAPHRASES.items()
+    for passage, questions in by_id.items() for question in questions])
+def test_shipped_knowledge_finds_the_passage_for_paraphrases(country, passage, question):
+    found = [p["id"] for p in retrieve(normalise(question), country, 3, 0.8)]
+    assert passage in found, found
+
+
+def test_amounts_in_a_question_do_not_pick_the_passage():
+    # The first home saver passage names "$50,000 in total": a withdrawal of $50,000 is not about it.
+    found = [p["id"] for p in retrieve(normalise("Can I withdraw $50,000 now, and what would the tax be?"), "AU", 3, 0.8)]
+    assert "au-fhss" not in found and found and found[0].startswith("au-tax-lump-sum")
+    assert "us-rollovers" in [p["id"] for p in retrieve(normalise("How do I roll over my old 401k into an IRA?"), "US", 3, 0.8)]

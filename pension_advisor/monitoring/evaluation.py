@@ -13,7 +13,8 @@ A row (one JSON object a line)::
 A row is ON POINT when the advisor answered (answered / fallback / degraded) and: it planned exactly the expected
 calculators, no calculator refused, the expected record fields are among those it read, every expected topic is
 among the passages it retrieved (by passage id, or a phrase found in a retrieved passage's topic or keywords), and
-every expected fact is a figure of that calculator's result with that value. A `clarification` row is on point
+every expected fact is a figure of that calculator's result with that value, and every statement of the answer that
+gives a figure or a rule carries a [n] citation (:func:`uncited`). A `clarification` row is on point
 when the advisor asked for a figure; a `refusal` row when it refused. Anything else answered is OFF POINT; a
 question refused that should have been answered is a FALSE REFUSAL.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -136,7 +138,24 @@ def judge(row: EvalRow, status: str, state: dict[str, Any]) -> tuple[str, list[s
         reasons.append(f"topics {missing} not retrieved (got {[p['id'] for p in retrieved]})")
     if missing := [f"{f.tool}.{f.figure}={f.value}" for f in want.facts if not _fact_found(f, outcomes)]:
         reasons.append(f"facts {missing} not found")
+    if bare := uncited(state.get("answer") or ""):
+        reasons.append(f"{len(bare)} statement(s) without a citation, e.g. {bare[0][:80]!r}")
     return ("off_point" if reasons else "on_point"), reasons
+
+
+# Lines of an answer that state no figure or rule of their own: the header, section headings, the record's gaps,
+# what could not be calculated (the calculator's refusal, no figure), the fallback note and the disclaimer.
+_NOT_A_STATEMENT = re.compile(r"^(Tax year \S+(, amounts in [A-Z]{3})?\.|amounts in [A-Z]{3}\.|.*:|- I could not calculate this: .*|"
+                              r"Your record has no entry for .*|I could not check a fuller written answer.*|This is general information.*)$")
+
+
+def uncited(answer: str) -> list[str]:
+    """Statements of an answer's body (before its sources) that give a figure or a rule without a [n] citation:
+    a line with a digit, or a bullet. Checked mechanically, whoever wrote the body."""
+    body = answer.split("\nSources:")[0]
+    return [line.strip() for line in body.splitlines()
+            if line.strip() and not _NOT_A_STATEMENT.match(line.strip())
+            and (re.search(r"\d", line) or line.lstrip().startswith("- ")) and not re.search(r"\[\d+\]", line)]
 
 
 def run_dataset(advisor, rows: list[EvalRow], progress: Callable[[], None] = lambda: None) -> list[dict]:

@@ -24,6 +24,13 @@ log = logging.getLogger(__name__)
 REFUSALS = pipeline.REFUSALS
 
 
+def _follows_up(state: AdvisorState) -> bool:
+    from pension_advisor.planning.deterministic import FOLLOW_UP  # the planner's reading of a follow-up
+
+    turns = state.get("turns") or []
+    return bool(turns) and turns[-1].get("status") not in (None, "blocked") and bool(FOLLOW_UP.search(state.get("question") or ""))
+
+
 def input_guardrail(state: AdvisorState, services: Services) -> dict:
     cfg = services.settings.guardrails.input
     question = state.get("question") or ""
@@ -41,6 +48,11 @@ def input_guardrail(state: AdvisorState, services: Services) -> dict:
     else:
         decision = pipeline.check(question, cfg, member_id=member_id, llm=classifier_for(services),
                                   mask_context=context)
+    if not decision.allowed and decision.reason_code == "out_of_scope" and _follows_up(state):
+        # "What about £10,000?" names no pension word: in a thread whose last turn was answered it continues that
+        # question, so it is checked again by every layer but the scope one.
+        decision = pipeline.check(question, cfg.model_copy(update={"block_out_of_scope": False}), member_id=member_id,
+                                  llm=classifier_for(services) if cfg.enabled else None, mask_context=context)
     for layer in decision.layers:  # one apply_guardrail span per layer, with its real timing
         guardrail_span(f"input.{layer['layer']}", layer["allowed"], layer["reason_code"], layer.get("score"),
                        layer.get("start_ns"), layer.get("end_ns"))

@@ -68,6 +68,11 @@ def plan(state: AdvisorState, services: Services) -> dict:
               "record_fields": found.record_fields, "retrieved": found.retrieved}
     # A calculation the member asked for that lacks a figure is asked about, even when a passage explains the rule:
     # the member wanted their number, and a rule without it would leave the question unanswered.
+    if not calls and found.other_scheme:
+        return update | {"plan": [], "retrieved": [], "status": "clarification",
+                         "answer": f"Your record here covers your {member_view.get("scheme", "pension")} account only, so I don't know what your "
+                                   f"{found.other_scheme} pension is worth. Its latest annual statement shows it: could you "
+                                   f"tell me what it says?"}
     if not calls and (found.empty or (found.missing and not found.record_fields)):
         return update | {"plan": [], "status": "clarification", "answer": _clarifying_answer(found, record.country, services)}
     for call in calls:  # state must stay JSON: dates travel as ISO strings

@@ -24,7 +24,8 @@ CUES: dict[str, tuple[str, ...]] = {
                            r"\bemployer\b.*\b(should|must|has to|have to|supposed to|required to)\b.*\b(pay|put|contribut)\w*",
                            r"\b(minimum|compulsory)\b.*\b(employer|super)\b.*\b(contribution|payment)s?\b"),
     "au_contribution_caps": (r"\bcontribut\w*\b.*\b(limit|max|maximum|most|cap)\b", r"\b(limit|max|maximum|most|cap)\b.*\bcontribut\w*",
-                             r"\bhow much (more )?can i (contribute|put|add|salary sacrifice|chuck)\b", r"\bcarry[- ]forward\b"),
+                             r"\bhow much (more )?can i (contribute|put|add|salary sacrifice|chuck)\b", r"\bcarry[- ]forward\b",
+                             r"\b(most|max\w*|limit)\b[^.?!]*\b(salary sacrifice|contribute|put in|add to)\b"),
     "au_transfer_balance_cap": (r"\btbc\b", r"\btransfer balance\b"),
     "au_age_pension": (r"\b(government|centrelink) pension\b", r"\bpension from (the )?government\b"),
     "au_super_projection": (rf"{_WILL_HAVE}.*\b(super|retire\w*|balance)\b", rf"\b(super|retire\w*|balance)\b.*{_WILL_HAVE}",
@@ -55,6 +56,27 @@ CUES: dict[str, tuple[str, ...]] = {
                           rf"{_WILL_HAVE}.*\b(pf|epf|provident fund)\b"),
     "in_eps_pension": (r"\b(monthly )?pension\b.*\b(eps|epf|pf)\b", r"\bhow much pension\b", r"\bpension\b.*\b(will i get|milega)\b"),
     "in_epf_withdrawal_tax": (rf"\btax\w*\b.*\b{_WITHDRAW}", rf"\b{_WITHDRAW}\b.*\b(tax\w*|tds)\b"),
+    "in_epf_interest_tax": (r"\binterest\b.*\b(tax\w*)\b", r"\btax\w*\b.*\binterest\b"),
+    "uk_pension_access_age": (r"\b(earliest|youngest|minimum|lowest)\b[^.?!]*\bage\b[^.?!]*\b(take|access|draw|touch|get)\b[^.?!]*\bpension\b",),
+}
+
+# Questions a calculator's intents catch but whose figures would answer a different question: the rule explained
+# (retrieved) answers them, or the member's record does. "How is my Social Security taxed?" is not the benefit at
+# 67; "What happens if I miss an RMD?" is not this year's RMD; "What's my NPS balance?" is the record, not an exit.
+NOT_ASKED: dict[str, str] = {
+    "au_preservation_age": r"\b(compassionate|terminal\w*|incapacit\w*|disabled|disability|first home|fhss)\b",
+    "us_social_security_benefit": r"\b(tax\w*|survivor\w*|widow\w*|dies|died|pass(es|ed)? away|death|ex[- ]?(husband|wife|spouse)|"
+                                  r"divorc\w*|earnings test|primary insurance amount|pia|medicare)\b",
+    "us_required_minimum_distribution": r"\b(miss(ed|ing)?|forg[eo]t|penalt\w*|roth)\b",
+    "us_early_withdrawal_penalty": r"\bwhat('?s| is| are)\b[^.?!]*\b(rule of 55|72\(t\)|72t|sepp)\b",
+    "us_401k_contribution_limit": r"\bhow much do i (put|contribute|pay|save|defer)\b(?![^.?!]*\b(can|could|allowed|limit|max\w*)\b)",
+    "uk_annual_allowance": r"\b(money purchase annual allowance|mpaa)\b",
+    "uk_new_state_pension": r"\bhow many\b[^.?!]*\bqualifying years\b(?![^.?!]*\bhow much\b)",
+    "uk_tax_free_lump_sum": r"\bwhat('?s| is)\b (the )?(lump sum allowance|lump sum and death benefit allowance|lsa|lsdba)\b",
+    "in_epf_projection": r"\b(withdraw\w*|advance)\b|\binterest rate\b(?![^?]*\b(grow|worth|will|projection)\b)",
+    "in_epf_interest_tax": r"\b(can i|may i|allowed to)\b[^?]*\b(put|contribute|pay|add|invest)\b(?![^?]*\binterest\b)",
+    "in_eps_pension": r"\b(family pension|widow\w*|if i die|when i die|death|children'?s pension|orphan)\b",
+    "in_nps_exit": r"\b(tiers?|before 60|premature|early|tax\w*|balance)\b(?![^?]*\b(lump sum|annuity)\b)",
 }
 
 # Calculators that answer part of any question another one answers: a withdrawal's tax also needs whether and from
@@ -113,7 +135,10 @@ PARAMETER_WORDS: dict[str, str] = {
 
 
 def asks_for(spec: ToolSpec, text: str) -> bool:
-    """Whether ``text`` (normalised) asks for what ``spec`` calculates: its own intents or the planner's cues."""
+    """Whether ``text`` (normalised) asks for what ``spec`` calculates: its own intents or the planner's cues, and
+    not something its figures do not answer (NOT_ASKED)."""
+    if (other := NOT_ASKED.get(spec.name)) and re.search(other, text, re.IGNORECASE):
+        return False
     return spec.matches(text) or any(re.search(p, text, re.IGNORECASE) for p in CUES.get(spec.name, ()))
 
 

@@ -29,7 +29,11 @@ from .record import record_fields
 from .slots import extract_slots
 
 Retriever = Callable[[str], list[dict[str, Any]]]
+BESIDE_FIGURES = 1.5  # least retrieval score for a second or third rule explained beside calculated figures
 CONTINUATION = re.compile(r"^\s*(and|what about|how about|what if|same)\b", re.IGNORECASE)
+OTHER_SCHEME = re.compile(r"\b(final salary|defined benefit|db scheme|nhs|teachers'? pension|civil service|local government pension|"
+                          r"armed forces|police pension|military pension|federal pension|state employees'? pension)\b", re.IGNORECASE)
+ASKS_VALUE = re.compile(r"\b(how much|worth|value|balance)\b[^?]*\bmy\b|\bmy\b[^?]*\b(worth|value|balance)\b", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"^\s*(and|what if|what about|how about|then|so|ok|okay|but|instead|also|same)\b|\b(that|instead|then|it)\s*\??\s*$",
                        re.IGNORECASE)
 
@@ -42,6 +46,7 @@ class Plan:
     missing: dict[str, list[str]] = field(default_factory=dict)     # tool -> parameters nobody could fill
     planned_from: str = ""                                          # the text the plan was read from
     overview: bool = False                                          # a vague question given the overview
+    other_scheme: str | None = None                                 # a pension the record does not hold, asked the value of
 
     @property
     def empty(self) -> bool:
@@ -88,6 +93,10 @@ def _read(text: str, member: dict[str, Any], specs: list[ToolSpec], on_date: dt.
     for spec in wanted:
         _add_call(result, spec, slots, member, text, reply=reply)
     result.retrieved = retrieve(text) if retrieve else []
+    if result.calls:
+        # Beside calculated figures the best rule is shown, and others only when the question is clearly about them:
+        # passages that merely share a word ("salary", "withdraw") would bury the answer under rules nobody asked about.
+        result.retrieved = result.retrieved[:1] + [p for p in result.retrieved[1:] if p["score"] >= BESIDE_FIGURES]
     return result
 
 
@@ -124,6 +133,10 @@ def plan(question: str, member: dict[str, Any], specs: list[ToolSpec], on_date: 
         result.retrieved = []
     if asks_nothing and DOMAIN.search(text) and VAGUE.search(text):
         result = _overview(text, member, specs, on_date, result)
+    if not (result.calls or result.record_fields) and (other := OTHER_SCHEME.search(text)) and ASKS_VALUE.search(text):
+        # "How much is my NHS pension worth?": the record holds one account, not that one; a rule about it would not
+        # say what the member's is worth, so ask for its statement instead of answering another question.
+        result.other_scheme = other.group(0)
     return result
 
 

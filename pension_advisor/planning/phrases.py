@@ -56,6 +56,8 @@ PHRASINGS = (
     (r"\b(quit|leave|leaving|left|lose|lost) (my )?job\b", r"\1 \2job separation"),
     (r"\b(husband|wife|spouse|partner)'?s (record|benefits?|social security)\b", r"\1's \2 spousal"),
     (r"\b(top up|fill) (my )?(ni|national insurance)?\s*gaps?\b", r"\1 \2\3 gaps voluntary contributions"),
+    (r"\b(withdraw\w*|take out|take)\s+(a\s+)?part of\b", r"\1 \2part of partial withdrawal"),
+    (r"\bmore than (the )?12 ?%", r"more than \g<1>12% voluntary provident fund vpf"),
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 

@@ -29,6 +29,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
     "pension_balance": (
         (r"\b(my|mera|meri)\b[^.?!]{0,30}\bbalance\b", _NOT_THIS_ACCOUNT),
         (r"\bbalance\b[^.?!]{0,20}\b(super|401\(k\)|401k|pension|pot|epf|pf|account)\b", _NOT_THIS_ACCOUNT),
+        # Hinglish puts "my" last: "PF balance kitna hai mera" reads "PF balance how much my".
+        (r"\b(super|401\(k\)|401k|pension|pot|epf|pf|account)\b[^.?!]{0,5}\bbalance\b", r"\b(my|how much)\b", _NOT_THIS_ACCOUNT),
         (rf"\bhow much\b", rf"\b(my|mera)\b[^.?!]{{0,20}}{_ACCOUNT}", _NOW, _NOT_THIS_ACCOUNT, r"^(?!.*\b(employer|company|contribut\w*)\b)"),
         (rf"\bhow much\b[^.?!]{{0,15}}\b(super|money|savings)\b", r"\b(do i have|have i got|i have|is there)\b", _NOT_THIS_ACCOUNT),
         (rf"\b(what'?s|what is)\b[^.?!]{{0,5}}\bmy\b[^.?!]{{0,12}}{_ACCOUNT}\b[^.?!]{{0,6}}(worth|at|total|balance)?\s*[?.!]*$", _NOT_THIS_ACCOUNT),
@@ -37,7 +39,8 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
     "ira_balance": ((r"\bira\b", r"\b(balance|how much|worth)\b", r"^(?!.*\broth conversion\b)"),),
     "nps_balance": ((r"\bnps\b", r"\b(balance|how much|worth|corpus)\b", r"\bmy\b"),),
     "employer_contribution_annual": (
-        (r"\b(my )?(employer|company|boss|work)('?s)?\b", r"\b(put|puts|putting|pay|pays|paying|paid|contribute[sd]?|contributing|contribution|contributions|match|matching|add|adds)\b",
+        # "work" only as the payer ("my work puts in"), never the verb of "how does the downsizer work".
+        (r"\b(employer|company|boss)('?s)?\b|\bmy work('?s)?\b", r"\b(put|puts|putting|pay|pays|paying|paid|contribute[sd]?|contributing|contribution|contributions|match|matching|add|adds)\b",
          r"\b(how much|what|does|did|is|are)\b", r"^(?!.*\b(should|must|have to|has to|minimum|required|legally|by law|supposed)\b)"),
     ),
     "employee_contribution_annual": (
@@ -50,7 +53,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         (r"\bwho (gets|will get|inherits)\b",),
     ),
     "employer": ((r"\b(who|which|what)\b[^.?!]{0,15}\b(my )?employer\b", r"^(?!.*\b(put|pay|contribut|match)\w*)"),),
-    "scheme": ((r"\b(which|what|name of)\b[^.?!]{0,12}\b(fund|plan|scheme|provider)\b", r"\b(my|am i|i'm|i am|is)\b",
+    "scheme": ((r"\b(which|what|who|name of)\b[^.?!]{0,20}\b(fund|plan|scheme|provider)\b", r"\b(my|am i|i'm|i am|is)\b",
                 r"^(?!.*\b(best|should|switch|change)\b)"),),
     "account_type": ((r"\b(type|kind|sort) of (account|super|pension|plan)\b", r"\b(my|i have|do i)\b"),),
     "annual_salary": ((r"\b(my|what)\b[^.?!]{0,12}\b(salary|income|pay)\b", r"\b(on (my )?record|do you have|is recorded|you have)\b"),),

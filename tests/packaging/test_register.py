@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 import json
 import os
 import shutil
@@ -77,7 +78,10 @@ def test_batch_predict_answers_every_row_with_the_champion(store, scripted):
     for row, (_, _, currency, source) in zip(out.itertuples(), QUESTIONS):
         assert row.status == "answered" and row.attempts == 1 and pd.isna(row.error)
         # Country-appropriate: the member's currency and tax year, and that country's official sources.
-        assert row.answer.startswith("Tax year 2026") and f"amounts in {currency}." in row.answer
+        # The currency is named exactly when the calculator gives an amount: the 401(k) limit and the EPF split do,
+        # a preservation age or a State Pension age does not (issue 14: no "amounts in GBP" before an age alone).
+        gives_amount = row.member_id in ("US-005", "IN-001")
+        assert row.answer.startswith("Tax year 2026") and (f"amounts in {currency}." in row.answer) == gives_amount
         sources = row.answer.split("\nSources:\n")[1]
         assert sources.startswith("[1] ") and source in sources
         assert "Here is what the calculators found for you [1]." in row.answer
@@ -93,7 +97,7 @@ def test_one_request_gives_the_answer_and_custom_outputs(store, scripted):
     model = mlflow.pyfunc.load_model("models:/pension-advisor@champion")
     response = model.predict(request_for("UK-003", "When do I reach State Pension age?", on_date="2026-05-01"))
     text = answer_text(response)
-    assert text.startswith("Tax year 2026-27, amounts in GBP.") and "legislation.gov.uk" in text.split("Sources:")[1]
+    assert text.startswith("Tax year 2026-27.\n") and "legislation.gov.uk" in text.split("Sources:")[1]  # an age: no currency
     custom = response["custom_outputs"]
     assert custom["member_id"] == "UK-003" and custom["country"] == "UK"
     assert custom["status"] == "answered" and custom["attempts"] == 1 and custom["verdict"]["passed"] is True
@@ -166,7 +170,7 @@ def test_the_loaded_model_reads_its_logged_config_and_rule_tables(store, scripte
     # Against the installed tables 59 is an unsupported number: every attempt fails and the safe fallback lists 58.
     assert response["custom_outputs"]["status"] == "fallback"
     text = answer_text(response)
-    assert "- Preservation age: 58 years [1]" in text and "59" not in text and "LOGGED COPY" not in text
+    assert "- Preservation age: 58 years [1]" in text and "is 59" not in text and "LOGGED COPY" not in text  # 59 only in the quoted rule
     assert fingerprint(packaged_rules_dir()) == installed  # the installed tables were never touched
 
 

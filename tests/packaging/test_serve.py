@@ -76,7 +76,7 @@ def test_served_champion_answers_a_member_question(served, mock_llm):
     assert custom["member_id"] == "UK-003" and custom["country"] == "UK"
     assert custom["status"] == "answered" and custom["attempts"] == 1
     # UK-appropriate: the UK tax year and currency, UK legislation as the source, the disclaimer.
-    assert text.startswith("Tax year 2026-27, amounts in GBP.")
+    assert text.startswith("Tax year 2026-27.\n")  # State Pension age is a date: no "amounts in GBP" (issue 14)
     assert "legislation.gov.uk" in text and "general information, not personal financial advice" in text
     assert custom["sources"][0]["url"].startswith("https://www.legislation.gov.uk/")
     assert mock_llm.calls.get("writer", 0) >= 1  # the served model's own advisor called the configured endpoint

@@ -67,7 +67,7 @@ def test_a_jwt_identity_asks_about_its_own_member(api):
     c = get_sync_client(url=api.url, headers={"Authorization": f"Bearer {_token()}"})
     result = c.runs.wait(None, GRAPH, input={"question": "When can I get my State Pension?"})
     assert result["member_id"] == "UK-001" and result["status"] == "answered"
-    assert result["member"]["country"] == "UK" and "GBP" in result["final_answer"]
+    assert result["member"]["country"] == "UK" and "legislation.gov.uk" in result["final_answer"]  # UK rules
 
 
 # --- member isolation ----------------------------------------------------------------------------------------
