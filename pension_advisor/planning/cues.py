@@ -77,6 +77,10 @@ NOT_ASKED: dict[str, str] = {
     "in_epf_interest_tax": r"\b(can i|may i|allowed to)\b[^?]*\b(put|contribute|pay|add|invest)\b(?![^?]*\binterest\b)",
     "in_eps_pension": r"\b(family pension|widow\w*|if i die|when i die|death|children'?s pension|orphan)\b",
     "in_nps_exit": r"\b(tiers?|before 60|premature|early|tax\w*|balance)\b(?![^?]*\b(lump sum|annuity)\b)",
+    # "What is X?" about the rule itself: its explanation answers, not the member's figure.
+    "au_division_293_tax": r"^\W*what('?s| is)\b (the )?(division|div) 293( tax)?\W*$",
+    "uk_ufpls_tax": r"^\W*what('?s| is| are)\b (an? )?(ufpls|uncrystallised funds pension lump sums?)\W*$",
+    "uk_income_tax": r"\btax relief\b",
 }
 
 # Calculators that answer part of any question another one answers: a withdrawal's tax also needs whether and from
