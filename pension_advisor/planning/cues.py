@@ -71,15 +71,12 @@ NOT_ASKED: dict[str, str] = {
     "us_early_withdrawal_penalty": r"\bwhat('?s| is| are)\b[^.?!]*\b(rule of 55|72\(t\)|72t|sepp)\b",
     "us_401k_contribution_limit": r"\bhow much do i (put|contribute|pay|save|defer)\b(?![^.?!]*\b(can|could|allowed|limit|max\w*)\b)",
     "uk_annual_allowance": r"\b(money purchase annual allowance|mpaa)\b",
-    "uk_new_state_pension": r"\bhow many\b[^.?!]*\bqualifying years\b(?![^.?!]*\bhow much\b)",
+    "uk_new_state_pension": r"\bhow many\b[^.?!]*\b(qualifying years|years (of|of ni|of national insurance))\b(?![^.?!]*\bhow much\b)",
     "uk_tax_free_lump_sum": r"\bwhat('?s| is)\b (the )?(lump sum allowance|lump sum and death benefit allowance|lsa|lsdba)\b",
     "in_epf_projection": r"\b(withdraw\w*|advance)\b|\binterest rate\b(?![^?]*\b(grow|worth|will|projection)\b)",
     "in_epf_interest_tax": r"\b(can i|may i|allowed to)\b[^?]*\b(put|contribute|pay|add|invest)\b(?![^?]*\binterest\b)",
     "in_eps_pension": r"\b(family pension|widow\w*|if i die|when i die|death|children'?s pension|orphan)\b",
     "in_nps_exit": r"\b(tiers?|before 60|premature|early|tax\w*|balance)\b(?![^?]*\b(lump sum|annuity)\b)",
-    # "What is X?" about the rule itself: its explanation answers, not the member's figure.
-    "au_division_293_tax": r"^\W*what('?s| is)\b (the )?(division|div) 293( tax)?\W*$",
-    "uk_ufpls_tax": r"^\W*what('?s| is| are)\b (an? )?(ufpls|uncrystallised funds pension lump sums?)\W*$",
     "uk_income_tax": r"\btax relief\b",
 }
 
@@ -102,6 +99,15 @@ OVERVIEW_RECORD = ("pension_balance",)
 # (any explanation retrieved is kept beside it).
 VAGUE = re.compile(r"\b(help|advice|advise|plan|planning|on track|enough|situation|where do i stand|what should i do|overview|"
                    r"options|ready|prepared|doing ok(ay)?|doing alright|sort out|sorted|afford|comfortabl\w*)\b", re.IGNORECASE)
+# "What is X?" about a rule, with nothing about the member in it ("What is the tapered annual allowance?", "What is
+# UFPLS?"): the rule explained answers it, not the member's figure (when a passage is found).
+DEFINITION = re.compile(r"^\W*(what('?s| is| are)|define|explain|meaning of)\b", re.IGNORECASE)
+# ... unless it is about the member, or asks for a figure ("What is the minimum EPS pension?", "... on a pot of £1.2m?").
+PERSONAL = re.compile(r"\b(my|me|i|i'?m|i'?d|i'?ve|mine|we|our|us)\b|\b(minimum|maximum|limit|cap|rate|how much)\b"
+                      r"|[$£₹€]\s?\d|\d\s?(%|k\b|m\b|million|lakh|crore|years?\b)|\b(aged?|at)\s+\d",  # amounts and ages, not
+                      re.IGNORECASE)                                                        # the 293 of Division 293
+# Where to get help is not a request for an overview of the member's own figures.
+WHERE_TO_ASK = re.compile(r"\b(where|who)\b[^?]*\b(get|find|ask|go|speak|talk|contact)\b", re.IGNORECASE)
 DOMAIN = re.compile(r"\b(retire\w*|pension\w*|super\w*|401\(k\)|401k|ira|roth|social security|epf|pf|eps|nps|provident|"
                     r"savings|nest egg|pot|old age|contribut\w*)\b", re.IGNORECASE)
 

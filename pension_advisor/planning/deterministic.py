@@ -23,7 +23,8 @@ from typing import Any, Callable
 
 from pension_advisor.tools.registry import ToolSpec
 
-from .cues import COMPANIONS, DOMAIN, OVERVIEW, OVERVIEW_RECORD, PARAMETER_SLOTS, VAGUE, asks_for, focus
+from .cues import (COMPANIONS, DEFINITION, DOMAIN, OVERVIEW, OVERVIEW_RECORD, PARAMETER_SLOTS, PERSONAL, VAGUE,
+                   WHERE_TO_ASK, asks_for, focus)
 from .phrases import normalise
 from .record import record_fields
 from .slots import extract_slots
@@ -93,6 +94,8 @@ def _read(text: str, member: dict[str, Any], specs: list[ToolSpec], on_date: dt.
     for spec in wanted:
         _add_call(result, spec, slots, member, text, reply=reply)
     result.retrieved = retrieve(text) if retrieve else []
+    if result.calls and result.retrieved and DEFINITION.search(text) and not PERSONAL.search(text):
+        result.calls, result.missing = [], {}  # a definition: the rule explained, not the member's figure
     if result.calls:
         # Beside calculated figures the best rule is shown, and others only when the question is clearly about them:
         # passages that merely share a word ("salary", "withdraw") would bury the answer under rules nobody asked about.
@@ -131,7 +134,7 @@ def plan(question: str, member: dict[str, Any], specs: list[ToolSpec], on_date: 
         # "And for my wife?" with nothing before it continues a conversation this thread never had: ask, don't guess
         # which rule it meant.
         result.retrieved = []
-    if asks_nothing and DOMAIN.search(text) and VAGUE.search(text):
+    if asks_nothing and DOMAIN.search(text) and VAGUE.search(text) and not WHERE_TO_ASK.search(text):
         result = _overview(text, member, specs, on_date, result)
     if not (result.calls or result.record_fields) and (other := OTHER_SCHEME.search(text)) and ASKS_VALUE.search(text):
         # "How much is my NHS pension worth?": the record holds one account, not that one; a rule about it would not
