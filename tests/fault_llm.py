@@ -242,8 +242,8 @@ def _handler(mock: FaultLLM):
 
 EVAL = Path(__file__).resolve().parent.parent / "datasets" / "pension_eval.jsonl"
 # A clarification is the deterministic planner's own question (two rows of the set get one with no model at all:
-# in-21, in-26); the model's tool calls can only add calculations, never cause one. problems() checks that no model
-# text went into it.
+# in-21, in-26); the model's tool calls can only add calculations, never cause one. problems() checks that it came
+# before any draft (the graph's output leaves drafts out, so attempts are what shows one was written).
 OK_STATUSES = {"answered", "fallback", "degraded", "withheld", "clarification"}
 
 
@@ -298,8 +298,8 @@ def problems(advice, row: dict, others: list[tuple[str, str, dt.date]]) -> list[
         for secret in (name, member_id, born.isoformat(), f"{born:%d %B %Y}", f"{born:%d/%m/%Y}"):
             if secret in text:
                 found.append(f"another member's data: {secret!r}")
-    if advice.status == "clarification" and advice.state.get("draft_body"):
-        found.append("a clarification with model text in it")
+    if advice.status == "clarification" and advice.state.get("attempts"):  # asked before any draft was written
+        found.append("a clarification after a model draft")
     if advice.status == "degraded" and "just now, so this reply shows only" not in text:
         found.append("degraded without telling the member")
     if advice.status == "withheld" and text != SAFE_REPLACEMENT:

@@ -75,5 +75,6 @@ def test_the_checker_catches_what_it_looks_for():
         assert problems(advice(bad), row, others), bad
     assert problems(advice("x", status="blocked"), row, others)
     assert problems(advice("Here are the figures.", status="degraded"), row, others)
+    assert problems(advice("Could you tell me more?", status="clarification", attempts=[{}]), row, others)
     invented = {"tool": "au_super_projection", "args": {"balance": 4321987.65}, "result": {}, "error": None}
     assert problems(advice("Fine [1].", tool_outcomes=[invented]), row, others)
