@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from langchain_core.callbacks import BaseCallbackHandler
+
 from .fakes import ROLES
 
 GOOD_WRITER = "Here is what the calculators worked out for you, from the official rules [1]."
@@ -240,8 +242,8 @@ def _handler(mock: FaultLLM):
 
 EVAL = Path(__file__).resolve().parent.parent / "datasets" / "pension_eval.jsonl"
 # A clarification is the deterministic planner's own question (two rows of the set get one with no model at all:
-# in-21, in-26); the model's tool calls can only add calculations, never cause one. problems() checks that no model
-# text went into it.
+# in-21, in-26); the model's tool calls can only add calculations, never cause one. problems() checks that it came
+# before any draft (the graph's output leaves drafts out, so attempts are what shows one was written).
 OK_STATUSES = {"answered", "fallback", "degraded", "withheld", "clarification"}
 
 
@@ -296,8 +298,8 @@ def problems(advice, row: dict, others: list[tuple[str, str, dt.date]]) -> list[
         for secret in (name, member_id, born.isoformat(), f"{born:%d %B %Y}", f"{born:%d/%m/%Y}"):
             if secret in text:
                 found.append(f"another member's data: {secret!r}")
-    if advice.status == "clarification" and advice.state.get("draft_body"):
-        found.append("a clarification with model text in it")
+    if advice.status == "clarification" and advice.state.get("attempts"):  # asked before any draft was written
+        found.append("a clarification after a model draft")
     if advice.status == "degraded" and "just now, so this reply shows only" not in text:
         found.append("degraded without telling the member")
     if advice.status == "withheld" and text != SAFE_REPLACEMENT:
@@ -312,6 +314,31 @@ def problems(advice, row: dict, others: list[tuple[str, str, dt.date]]) -> list[
         if bad:
             found.append(f"{outcome['tool']} computed from an invented argument {bad}")
     return found
+
+
+class ModelClock(BaseCallbackHandler):
+    """Wall time spent inside model calls (LangChain's public callbacks on the chat model): what the configured
+    deadlines bound, as opposed to the advisor's own work, which depends on the machine."""
+
+    def __init__(self) -> None:
+        self.started: dict = {}
+        self.seconds = 0.0
+        self.longest_call = 0.0
+
+    def on_chat_model_start(self, serialized, messages, *, run_id, **kwargs) -> None:
+        self.started[run_id] = time.monotonic()
+
+    def _end(self, run_id) -> None:
+        if (began := self.started.pop(run_id, None)) is not None:
+            took = time.monotonic() - began
+            self.seconds += took
+            self.longest_call = max(self.longest_call, took)
+
+    def on_llm_end(self, response, *, run_id, **kwargs) -> None:
+        self._end(run_id)
+
+    def on_llm_error(self, error, *, run_id, **kwargs) -> None:
+        self._end(run_id)
 
 
 def _warm_up(advisor, mock: FaultLLM) -> None:
@@ -336,7 +363,10 @@ class FaultRun:
     statuses: Counter = field(default_factory=Counter)
     bad: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (id, question, problems)
     seconds: list[float] = field(default_factory=list)
-    slowest: list[tuple[float, int, str, str, list]] = field(default_factory=list)  # (s, index, id, status, faults)
+    model_seconds: list[float] = field(default_factory=list)  # of each question, time inside model calls
+    longest_call_s: float = 0.0
+    call_deadline_s: float = 0.0
+    slowest: list[tuple] = field(default_factory=list)  # top 5: (s, model s, index, id, status, faults served)
     countries: Counter = field(default_factory=Counter)
     deadline_s: float = 0.0
     injected: Counter = field(default_factory=Counter)
@@ -347,7 +377,9 @@ class FaultRun:
                 "unsafe_answers": len(self.bad), "countries": dict(self.countries),
                 "max_s": round(ordered[-1], 3), "p50_s": round(ordered[len(ordered) // 2], 3),
                 "p99_s": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
-                "question_deadline_s": self.deadline_s, "slowest": self.slowest,
+                "question_deadline_s": self.deadline_s, "max_model_s": round(max(self.model_seconds or [0.0]), 3),
+                "longest_call_s": round(self.longest_call_s, 3), "call_deadline_s": self.call_deadline_s,
+                "slowest": self.slowest,
                 "faults_injected": dict(self.injected)}
 
 
@@ -355,7 +387,7 @@ def run(n: int, seed: int, tmp: Path, timeout_s: float = 0.5, max_retries: int =
     """Ask ``n`` questions in this process through a FaultLLM seeded with ``seed``; check every answer."""
     from pension_advisor.advisor import Advisor
     from pension_advisor.config import load_settings
-    from pension_advisor.llm.deadline import question_deadline_s
+    from pension_advisor.llm.deadline import CallBudget, question_deadline_s
     from pension_advisor.members.seed import synthetic_members
 
     people = [(m.name, m.member_id, m.date_of_birth) for m in synthetic_members()]
@@ -366,10 +398,13 @@ def run(n: int, seed: int, tmp: Path, timeout_s: float = 0.5, max_retries: int =
         people = [(m.name, m.member_id, m.date_of_birth) for m in advisor.services.members.all()]
         mock.people = people
         report.deadline_s = question_deadline_s(settings, advisor.services.model_calls_tools)
+        report.call_deadline_s = CallBudget.from_config(settings.llm.timeout_s, settings.llm.max_retries).deadline_s
         _warm_up(advisor, mock)
+        clock = ModelClock()
+        advisor.services.model.callbacks = [clock]
         for index, row in enumerate(questions(n)):
             on_date = dt.date.fromisoformat(row["on_date"]) if row.get("on_date") else None
-            started, served = time.monotonic(), Counter(mock.injected)
+            started, served, clock.seconds = time.monotonic(), Counter(mock.injected), 0.0
             try:
                 advice = advisor.ask(row["member_id"], row["question"], on_date=on_date)
             except Exception as exc:  # noqa: BLE001 - a crash is what this run counts
@@ -377,14 +412,16 @@ def run(n: int, seed: int, tmp: Path, timeout_s: float = 0.5, max_retries: int =
                 continue
             finally:
                 report.seconds.append(time.monotonic() - started)
+                report.model_seconds.append(clock.seconds)
+                report.longest_call_s = max(report.longest_call_s, clock.longest_call)
                 report.asked += 1
                 report.countries[row["country"]] += 1
                 if progress:
                     progress()
             report.statuses[advice.status] += 1
             faults = sorted((Counter(mock.injected) - served).elements())
-            report.slowest = sorted(report.slowest + [(round(report.seconds[-1], 3), index, row["id"], advice.status,
-                                                       faults)], reverse=True)[:5]
+            report.slowest = sorted(report.slowest + [(round(report.seconds[-1], 3), round(clock.seconds, 3), index,
+                                                       row["id"], advice.status, faults)], reverse=True)[:5]
             others = [p for p in people if p[1] != row["member_id"]]
             if found := problems(advice, row, others):
                 report.bad.append((row["id"], row["question"], found))

@@ -25,6 +25,12 @@ UNAVAILABLE = {
     "busy": "was too busy to reply",
     "server_error": "failed while writing the answer",
 }
+# node -> what happens instead, for the log line.
+CONSEQUENCE = {"planner": "the deterministic planner reads the question instead",
+               "writer": "the answer is degraded to the calculators' verified results",
+               "reviewer": "the answer is degraded to the calculators' verified results",
+               "input_classifier": "the other input guardrail layers decide alone",
+               "scorer": "this LLM-judge score is recorded as an error"}
 _logged: set[str] = set()
 _lock = threading.Lock()
 
@@ -53,7 +59,7 @@ def detail(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     text = str(exc).strip() or type(exc).__name__
     if cause is not None and str(cause).strip() and str(cause) not in text:
-        text = f"{text}: {str(cause).strip()}"
+        text = f"{text} ({str(cause).strip()})"
     return f"{type(exc).__name__}: {text[:160]}"
 
 
@@ -68,9 +74,9 @@ def record(node: str, exc: BaseException) -> dict | None:
     with _lock:
         first = kind not in _logged
         _logged.add(kind)
-    log.log(logging.WARNING if first else logging.INFO,
-            "the model endpoint %s (%s, in %s): answers fall back to the calculators' results%s",
-            UNAVAILABLE[kind], fault["detail"], node, "" if first else " (again)")
+    log.log(logging.WARNING if first else logging.INFO, "the model endpoint %s (%s, in %s): %s%s",
+            UNAVAILABLE[kind], fault["detail"], node, CONSEQUENCE.get(node, "the call is given up"),
+            "" if first else " (again)")
     return fault
 
 
