@@ -223,11 +223,18 @@ def flush_writers(timeout_s: float) -> bool:
     return done
 
 
-def close_writers(timeout_s: float) -> None:
+def close_writers(timeout_s: float, wait: bool = True) -> bool:
+    """At exit: hand every queued trace over to the writers and (if `wait`) wait for them to write it all; one
+    deadline, timeout_s, for everything."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    done = True
     for writer in _mine():
-        writer.close(timeout_s)
+        done = writer.close(max(0.0, deadline - time.monotonic()), wait=wait) and done
     for writer in _retired:
-        writer._sender.join(timeout_s)
+        writer._sender.join(max(0.0, deadline - time.monotonic()))
+    return done
 
 
 def configure(enabled: bool, salt: str = "", otlp: bool = False, policy: Any = None) -> None:

@@ -120,10 +120,28 @@ def _probe(uri: str, timeout_s: float) -> None:
 
 
 def flush(timeout_s: float | None = None) -> bool:
-    """Push queued spans out to every sink, waiting at most timeout_s for a slow or dead one.
+    """Push queued spans out to every sink, waiting at most timeout_s in all for a slow or dead one.
 
     Returns whether everything was written in time (the trace writer goes on writing after a timeout)."""
     timeout_s = float(timeout_s or _state["flush_timeout_s"])
+    deadline = time.monotonic() + timeout_s
+    marker = _newest_trace()
+    complete = _flush_in_process(timeout_s)
+    if "pension_advisor.observability.export" in sys.modules:
+        from .export import flush_writers
+
+        # Bounded by the same deadline once the writer process is up (its start-up is not a slow sink).
+        if not flush_writers(max(0.0, deadline - time.monotonic())):
+            complete = False
+            log.warning("trace writer still busy after %.1fs; it finishes writing on its own", timeout_s)
+    # Whether or not it went through: a sink that did not take these traces within the timeout is down or slow,
+    # and waiting for it again at exit would only double what the exit costs.
+    _state["flushed_up_to"] = marker
+    return complete
+
+
+def _flush_in_process(timeout_s: float) -> bool:
+    """MLflow's async export queue, the OTel provider's processors, and the extra flushes (scoring queue)."""
     done = threading.Event()
     complete = [True]
 
@@ -151,22 +169,35 @@ def flush(timeout_s: float | None = None) -> bool:
     if not done.wait(timeout_s):
         log.warning("traces still queued after %.1fs: a sink is down or slow", timeout_s)
         complete[0] = False
-    if "pension_advisor.observability.export" in sys.modules:
-        from .export import flush_writers
-
-        # Bounded by timeout_s once the writer process is up (its start-up is not a slow sink).
-        if not flush_writers(timeout_s):
-            complete[0] = False
-            log.warning("trace writer still busy after %.1fs; it finishes writing on its own", timeout_s)
     return complete[0]
 
 
+def _newest_trace() -> str | None:
+    try:
+        import mlflow
+
+        return mlflow.get_last_active_trace_id()
+    except Exception:
+        return None
+
+
 def _at_exit() -> None:
-    flush()
+    """Exit waits once, at most flush_timeout_s: not at all when a flush already covered every trace this process
+    made (the CLI flushes before printing), otherwise for the in-process exporters and for the trace writer to
+    take and write what is left. The writer child outlives us and writes whatever it was handed in any case."""
+    timeout_s = float(_state["flush_timeout_s"])
+    deadline = time.monotonic() + timeout_s
+    wait = _state.get("flushed_up_to", _UNSET) != _newest_trace()
+    if wait:
+        _flush_in_process(timeout_s)
     if "pension_advisor.observability.export" in sys.modules:
         from .export import close_writers
 
-        close_writers(1.0)  # the writer keeps what it has and finishes writing it after this process is gone
+        if not close_writers(max(0.0, deadline - time.monotonic()), wait=wait) and wait:
+            log.warning("trace writer still writing after %.1fs; it finishes on its own", timeout_s)
+
+
+_UNSET = object()
 
 
 def _install_flush_handlers() -> None:
@@ -178,11 +209,11 @@ def _install_flush_handlers() -> None:
         previous = signal.getsignal(signal.SIGTERM)
 
         def on_sigterm(signum, frame):
-            flush()
             if callable(previous) and previous not in (signal.SIG_DFL, signal.SIG_IGN):
+                flush()  # a host's own handler (a server's graceful stop) may not end in a normal exit
                 previous(signum, frame)
             else:
-                raise SystemExit(128 + signum)
+                raise SystemExit(128 + signum)  # a normal exit: _at_exit flushes, once
 
         signal.signal(signal.SIGTERM, on_sigterm)
 
