@@ -163,7 +163,7 @@ class TraceWriter:
             log.warning("trace writer did not take %d trace(s) within %.1fs: they are lost",
                         sum(1 for v in self._unacked.values() if not isinstance(v, _Flush)), timeout_s)
             return False
-        if not wait or self._proc is None:
+        if not wait or self._proc is None or self._seq == 0:  # nothing was ever handed over: nothing to wait for
             return not self._unacked
         return self._finished.wait(max(0.0, deadline - time.monotonic()))
 
