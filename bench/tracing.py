@@ -1,4 +1,5 @@
-"""What tracing costs per question, in one run: off, MLflow only, MLflow + OTLP, MLflow + OTLP with the collector down.
+"""What tracing costs per question, in one run: off, MLflow only, MLflow + OTLP, MLflow + OTLP with the collector down,
+and MLflow through a tracking server (`mlflow server` on SQLite, started here; BENCH_SERVER=0 skips it).
 
 Each configuration runs in its own process (tracing is process-wide) answering the same questions with an instant
 scripted model; MLflow writes to a fresh local SQLite store (the embedded default) and OTLP goes to a real
@@ -35,6 +36,7 @@ N = int(os.environ.get("BENCH_N", "200"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WARMUP = 10
 OFF, MLFLOW, OTLP, DOWN = "tracing off", "MLflow only", "MLflow + OTLP", "MLflow + OTLP, collector down"
+SERVER = "MLflow tracking server"
 
 
 def _writer_cpu_s() -> float:
@@ -109,17 +111,22 @@ def main() -> None:
             "PENSION_ADVISOR_PSEUDONYM_SALT": "bench"}
     for key in [k for k in base if k.startswith(("OTEL_", "PENSION_ADVISOR__TRACING__"))]:
         base.pop(key)
+    server, server_url = None, None
+    if os.environ.get("BENCH_SERVER", "1") != "0":
+        server, server_url = _start_server(tmp)
 
     def env_for(mode: str, r: int) -> dict:
         if mode == OFF:
             return {"PENSION_ADVISOR__TRACING__ENABLED": "false"}
+        if mode == SERVER:
+            return {"PENSION_ADVISOR__TRACING__TRACKING_URI": server_url}
         env = {"PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{tmp}/r{r}-{len(mode)}.db"}
         if mode in (OTLP, DOWN):
             env |= {"PENSION_ADVISOR__TRACING__OTLP__ENABLED": "true",
                     "PENSION_ADVISOR__TRACING__OTLP__ENDPOINT": f"http://127.0.0.1:{port if mode == OTLP else dead}/v1/traces"}
         return env
 
-    modes = [OFF, MLFLOW, OTLP, DOWN]
+    modes = [OFF, MLFLOW, OTLP, DOWN] + ([SERVER] if server_url else [])
     results: dict[str, dict] = {m: {"wall": [], "cpu": [], "background_cpu_s": 0.0, "writer_cpu_s": 0.0,
                                     "round_p50": [], "drain_s": 0.0, "written": True} for m in modes}
     try:
@@ -139,6 +146,8 @@ def main() -> None:
                 print(f"  round {r + 1}/{ROUNDS} {mode:<32} p50 {res['round_p50'][-1]:7.2f} ms", file=sys.stderr)
     finally:
         receiver.terminate()
+        if server is not None:
+            os.killpg(server.pid, 15)
 
     off50, off_cpu = _pct(results[OFF]["wall"], 50), _pct(results[OFF]["cpu"], 50)
     print(f"questions: {N} per configuration per round x {ROUNDS} interleaved rounds (after {WARMUP} warm-up each), "
@@ -160,6 +169,33 @@ def main() -> None:
     down_cpu = _pct(results[DOWN]["cpu"], 50) - _pct(results[OTLP]["cpu"], 50)
     print(f"tracing (MLflow + OTLP) adds {added:.2f} ms p50 wall, {added_cpu:.2f} ms p50 request CPU (goal <= 3 ms); "
           f"a down collector adds {down:.2f} ms wall, {down_cpu:.2f} ms CPU (goal <= 1 ms)")
+    if server_url:
+        added = _pct(results[SERVER]["wall"], 50) - off50
+        added_cpu = _pct(results[SERVER]["cpu"], 50) - off_cpu
+        print(f"tracing to a tracking server adds {added:.2f} ms p50 wall, {added_cpu:.2f} ms p50 request CPU "
+              f"(goal <= 5 ms)")
+
+
+def _start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
+    """`mlflow server` on its own SQLite store, as production docs run it (one worker, no job execution)."""
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "mlflow"), "server", "--backend-store-uri",
+                             f"sqlite:///{tmp}/server.db", "--default-artifact-root", str(tmp / "artifacts"),
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    os.killpg(proc.pid, 9)
+    raise SystemExit("mlflow server did not start in 180 s")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,7 +16,7 @@ from .services import Services
 from .tools.base import CURRENCY
 from .monitoring.worker import start_in_process
 from .observability.spans import GRAPH_NAME
-from .observability.tracing import caller_trace_context, last_trace_id, setup_tracing
+from .observability.tracing import caller_trace_context, run_trace_id, setup_tracing
 
 TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
 
@@ -67,7 +68,9 @@ class Advisor:
         self.validate(member_id, question, country)
         if traceparent is not None and not TRACEPARENT.match(traceparent):
             raise InputError(f"traceparent '{traceparent}' is not a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)")
-        config = {"configurable": {"thread_id": thread_id}} if thread_id else {}
+        # The root run's id, chosen here, finds this run's own trace (not "the last one" of the process).
+        run_id = uuid.uuid4()
+        config = {"run_id": run_id, **({"configurable": {"thread_id": thread_id}} if thread_id else {})}
         with caller_trace_context(traceparent):
             # The member travels in the run's context, the one place the graph reads it from; the input's copy is
             # only for the trace (the graph's input schema ignores it).
@@ -78,7 +81,7 @@ class Advisor:
         return Advice(
             member_id=member_id, question=question, status=state["status"], answer=state["final_answer"],
             attempts=len(attempts), verdict=attempts[-1]["verdict"] if attempts else None,
-            trace_id=(last_trace_id() or _trace_id_of(traceparent)) if self.tracing else None, state=state,
+            trace_id=(run_trace_id(run_id) or _trace_id_of(traceparent)) if self.tracing else None, state=state,
         )
 
 

@@ -101,10 +101,11 @@ def _advisor(config: Optional[Path], checkpointer=None):
     from .advisor import Advisor
     from .knowledge import KnowledgeError
     from .llm.embedded import EmbeddedModelError
+    from .observability.store import StoreError
 
     try:
         return Advisor(settings, checkpointer=checkpointer)
-    except (EmbeddedModelError, KnowledgeError) as exc:
+    except (EmbeddedModelError, KnowledgeError, StoreError) as exc:
         _fail(str(exc))
 
 

@@ -80,6 +80,7 @@ class WriterSpanExporter(MlflowV3SpanExporter):
             if held is None:
                 return
             live = list(held.span_dict.values())
+            held_info = held.info
         root_id = encode_span_id(local_root.context.span_id)
         children: dict[str | None, list] = {}
         for span in live:
@@ -91,14 +92,32 @@ class WriterSpanExporter(MlflowV3SpanExporter):
             todo.extend(children.get(span.span_id, ()))
         if not subtree:
             return
-        info = TraceInfo(trace_id=trace_id, request_time=local_root.start_time // 1_000_000, state=TraceState.OK,
-                         trace_location=TraceLocation.from_experiment_id(get_experiment_id_for_trace(local_root)))
+        # The run's own record of the trace, as MLflow writes one for a local root (base_mlflow's
+        # _update_trace_info): state from the root's status, times, the request/response the UI previews, and the
+        # tags the run summary set on the placeholder (processor._set_trace_tags). Without it the store shows the
+        # trace IN_PROGRESS, with no preview and none of the pension_advisor.* tags.
+        from mlflow.tracing.constant import SpanAttributeKey, TraceMetadataKey
+
+        failed = getattr(local_root.status, "status_code", None) is not None and \
+            local_root.status.status_code.name == "ERROR"
+        attributes = local_root.attributes or {}
+        info = TraceInfo(
+            trace_id=trace_id, request_time=local_root.start_time // 1_000_000,
+            execution_duration=(local_root.end_time - local_root.start_time) // 1_000_000,
+            state=TraceState.ERROR if failed else TraceState.OK,
+            trace_location=TraceLocation.from_experiment_id(get_experiment_id_for_trace(local_root)),
+            trace_metadata={**(held_info.trace_metadata or {}),
+                            TraceMetadataKey.INPUTS: _preview(attributes.get(SpanAttributeKey.INPUTS)),
+                            TraceMetadataKey.OUTPUTS: _preview(attributes.get(SpanAttributeKey.OUTPUTS))},
+            tags=dict(held_info.tags or {}),
+            # MLflow derives these from a root without a parent only (TraceData.request), so never for this one.
+            request_preview=_preview(attributes.get(SpanAttributeKey.INPUTS)) or None,
+            response_preview=_preview(attributes.get(SpanAttributeKey.OUTPUTS)) or None)
         trace = Trace(info=info, data=TraceData(spans=subtree))
         policy = _config["policy"]
         ctx = policy.take_context(trace_id) if policy is not None else None
         deferred = _take_deferred(trace_id)
-        if not writer_for(self._uri).submit(trace, ctx, _resource(trace), _scope(trace), spans_only=True,
-                                            extra_spans=deferred):
+        if not writer_for(self._uri).submit(trace, ctx, _resource(trace), _scope(trace), extra_spans=deferred):
             super()._export_spans_incrementally([local_root])  # a forked child: MLflow's own per-span path
 
     def _export_spans_incrementally(self, spans: Sequence[Any]) -> None:
@@ -138,6 +157,11 @@ class WriterSpanExporter(MlflowV3SpanExporter):
         if self._store_supports_log_spans:
             self._log_spans(masked.info.experiment_id, list(masked.data.spans), workspace)
         super()._log_trace(masked, prompts, workspace)
+
+
+def _preview(value: str | None, limit: int = 1000) -> str:
+    """A root payload as MLflow keeps it for the trace's request/response columns (truncated)."""
+    return "" if not isinstance(value, str) else value[:limit]
 
 
 def deferring() -> bool:
@@ -223,11 +247,18 @@ def flush_writers(timeout_s: float) -> bool:
     return done
 
 
-def close_writers(timeout_s: float) -> None:
+def close_writers(timeout_s: float, wait: bool = True) -> bool:
+    """At exit: hand every queued trace over to the writers and (if `wait`) wait for them to write it all; one
+    deadline, timeout_s, for everything."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    done = True
     for writer in _mine():
-        writer.close(timeout_s)
+        done = writer.close(max(0.0, deadline - time.monotonic()), wait=wait) and done
     for writer in _retired:
-        writer._sender.join(timeout_s)
+        writer._sender.join(max(0.0, deadline - time.monotonic()))
+    return done
 
 
 def configure(enabled: bool, salt: str = "", otlp: bool = False, policy: Any = None) -> None:

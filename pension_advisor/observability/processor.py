@@ -49,6 +49,11 @@ class SpanPolicy:
         self.redactor = Redactor(salt)
         self._runs: dict[str, dict[str, Any]] = {}  # MLflow trace id -> facts of the graph run: member_id, question
         self._member = lru_cache(maxsize=1024)(self._member_uncached)
+        # Trace tags exist only in MLflow. With spans going to OTLP alone (MLflow down at start), MLflow 3.17's
+        # OtelSpanProcessor copies a trace's tags onto its root span after the span has ended, which fails
+        # ("Cannot mutate immutable BoundedAttributes") and loses the root span: the root's own
+        # pension_advisor.* attributes carry the same summary there.
+        self.trace_tags = True
 
     # --- graph tracer hooks -------------------------------------------------------------------------------
     def graph_started(self, span, inputs: Any) -> None:
@@ -60,7 +65,7 @@ class SpanPolicy:
     def graph_ended(self, span, state: dict) -> None:
         """The run at a glance, from the final state: type AGENT, and tags for member, verdict, cost..."""
         try:
-            _summarise_root(span, state, self.settings, self.salt, state.get("member_id"))
+            _summarise_root(span, state, self.settings, self.salt, state.get("member_id"), self.trace_tags)
         except Exception:  # a summary bug must never break the question
             log.exception("run summary failed")
 
@@ -139,10 +144,21 @@ def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> 
 def _semantic_conventions(span, otel, attrs) -> None:
     """Plain OTel attributes (MLflow's set_attribute JSON-encodes; collectors expect raw values)."""
     span_type = attrs.get(_TYPE)  # JSON-encoded, e.g. '"TOOL"'
-    otel.set_attributes(genai_attributes(otel.name, span_type[1:-1] if span_type else None, span.get_attribute))
+    plain = genai_attributes(otel.name, span_type[1:-1] if span_type else None, span.get_attribute)
+    # GenAI attributes a node set itself (e.g. gen_ai.tool.call.source) went through MLflow's encoding too.
+    plain.update({k: v[1:-1] for k, v in attrs.items()
+                  if k.startswith("gen_ai.") and k not in plain and _json_string(v)})
+    otel.set_attributes(plain)
 
 
-def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id: str | None) -> None:
+def _json_string(value: Any) -> bool:
+    """A JSON-encoded plain string ('"planner"'), which decodes by dropping its quotes."""
+    return (isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"'
+            and "\\" not in value and '"' not in value[1:-1])
+
+
+def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id: str | None,
+                    trace_tags: bool = True) -> None:
     """Type AGENT, and tags for member pseudonym, country, attempts, verdict, cost, on the span and the trace."""
     span.set_span_type(SpanType.AGENT)
     otel = span._span
@@ -169,7 +185,8 @@ def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id:
         tags["cost_unpriced_models"] = ",".join(unpriced)
     for key, value in tags.items():
         otel.set_attribute(f"pension_advisor.{key}", value)
-    _set_trace_tags(span.trace_id, tags)
+    if trace_tags:
+        _set_trace_tags(span.trace_id, tags)
 
 
 def _set_trace_tags(trace_id: str, tags: dict[str, str]) -> None:

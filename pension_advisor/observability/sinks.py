@@ -108,7 +108,9 @@ def _materialise(trace: dict[str, Any], records: list[dict[str, Any]]) -> None:
         if r.get("start_attribute"):  # MLflow records it when a span is given its start time
             attributes["mlflow.spanStartTimeNs"] = json.dumps(r["start"])
         encode = (lambda value: value) if r.get("encoded") else dump_span_attribute_value
-        attributes.update({key: encode(value) for key, value in (r.get("attributes") or {}).items()})
+        # GenAI semantic-convention attributes stay plain values, as OTLP collectors read them.
+        attributes.update({key: value if key.startswith("gen_ai.") and isinstance(value, (str, bool, int, float))
+                           else encode(value) for key, value in (r.get("attributes") or {}).items()})
         attributes.update(r.get("otel") or {})
         for key, field in (("mlflow.spanInputs", "inputs"), ("mlflow.spanOutputs", "outputs")):
             if r.get(field) is not None:

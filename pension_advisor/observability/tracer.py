@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
@@ -103,6 +104,8 @@ class GraphTracer(MlflowLangchainTracer):
         entry = self._run_span_mapping.get(key)
         if entry is None:
             return
+        if graph:
+            _remember_trace(key, entry.span.trace_id)
         if recorded is not None:
             _set_payload(entry.span, INPUTS, recorded)
         if node:
@@ -246,6 +249,26 @@ def _summary(state: Any) -> Any:
     attempts = state.get("attempts") or []
     return {"status": state.get("status"), "final_answer": state.get("final_answer"), "attempts": len(attempts),
             "final_verdict": attempts[-1].get("verdict") if attempts else None}
+
+
+# Root run id -> the MLflow trace id of that graph run, for the caller that chose the run id (Advisor.ask):
+# "the last active trace" of the process is another question's under concurrency, and is not set at all when
+# spans go only to OTLP or when the run joined a caller's trace.
+_run_traces: OrderedDict[str, str] = OrderedDict()
+_MAX_RUN_TRACES = 10_000
+
+
+def _remember_trace(run_id: str, trace_id: str) -> None:
+    with _lock:
+        _run_traces[run_id] = trace_id
+        while len(_run_traces) > _MAX_RUN_TRACES:  # runs whose caller never asked
+            _run_traces.popitem(last=False)
+
+
+def take_trace_id(run_id: Any) -> str | None:
+    """The trace id of the graph run started with this run id (and forget it)."""
+    with _lock:
+        return _run_traces.pop(str(run_id), None)
 
 
 def install(tracer: GraphTracer | None) -> None:

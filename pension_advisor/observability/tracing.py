@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from contextlib import contextmanager, nullcontext
-from pathlib import Path
 from typing import Iterator
 
 from pension_advisor.config import Settings
@@ -62,33 +61,40 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
         # price table (tracing.prices) gives the cost.
         os.environ.setdefault("MLFLOW_MODEL_CATALOG_URI", "")
         otlp = _export_otlp_settings(settings)
-        if cfg.tracking_uri.startswith("sqlite:///"):
-            Path(cfg.tracking_uri.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # Spans never carry images or files here; scanning every payload for base64 attachments costs ~10 ms a run.
         os.environ.setdefault("MLFLOW_TRACE_EXTRACT_ATTACHMENTS", "false")
         # Trace export must give up quickly on a dead server instead of retrying for minutes.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(int(max(1, cfg.flush_timeout_s))))
-        mlflow.set_tracking_uri(cfg.tracking_uri)
+        from .store import StoreUnreachable, open_store
+
+        to_mlflow = True
         try:
-            if cfg.tracking_uri.startswith(("http://", "https://")):
-                _probe(cfg.tracking_uri, timeout_s=min(3.0, cfg.flush_timeout_s))
-            mlflow.set_experiment(cfg.experiment)
-        except Exception as exc:  # a store that is down must not stop the advisor answering
-            log.warning("MLflow tracking store %s is unreachable (%s): traces for this process go nowhere",
-                        cfg.tracking_uri, type(exc).__name__)
-            mlflow.tracing.disable()
-            _detach_tracer()
-            _state["configured"] = key
-            return False
+            # A local store that cannot be opened raises StoreError (naming it): loud, never "tracing off".
+            open_store(cfg.tracking_uri, cfg.experiment, probe_timeout_s=min(3.0, cfg.flush_timeout_s))
+        except StoreUnreachable as exc:  # a tracking server that is down must not stop the advisor answering
+            mlflow.set_tracking_uri(cfg.tracking_uri)
+            if not otlp:
+                log.warning("MLflow tracking server %s is unreachable (%s): traces for this process go nowhere",
+                            cfg.tracking_uri, exc)
+                mlflow.tracing.disable()
+                _detach_tracer()
+                _state["configured"] = key
+                return False
+            # Sinks are independent: the collector still gets every span (MLflow's own OTLP-only pipeline).
+            log.warning("MLflow tracking server %s is unreachable (%s): traces go to the OTLP collector only",
+                        cfg.tracking_uri, exc)
+            os.environ["MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT"] = "false"
+            to_mlflow = False
         from . import export
         from .processor import make_span_processor
         from .tracer import GraphTracer, install
 
         policy = make_span_processor(settings, salt, members)
+        policy.trace_tags = to_mlflow
         # Finished traces go whole to the trace writer (export.py, writer.py), which masks them and writes them to
         # MLflow and OTLP from a child process; writer_process false keeps MLflow's own in-process pipeline.
-        export.configure(cfg.writer_process, salt=salt, otlp=otlp, policy=policy)
+        export.configure(cfg.writer_process and to_mlflow, salt=salt, otlp=otlp, policy=policy)
         mlflow.tracing.reset()  # (re)build MLflow's tracer provider with the pipeline just chosen
         mlflow.tracing.enable()
         mlflow.tracing.configure(span_processors=[policy])
@@ -97,11 +103,11 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
             mlflow.tracing.disable_notebook_display()
         # MLflow's LangChain tracer on every graph run, without autolog's per-callback-manager patch (tracer.py)
         install(GraphTracer(cfg.capture_inputs, cfg.capture_outputs, hooks=policy))
-        if cfg.writer_process and cfg.tracking_uri.startswith(export.WRITER_SCHEMES):
+        if cfg.writer_process and to_mlflow and cfg.tracking_uri.startswith(export.WRITER_SCHEMES):
             export.writer_for(cfg.tracking_uri)  # start the writer process now, while the first question runs
         _state.update(configured=key, flush_timeout_s=cfg.flush_timeout_s)
         _install_flush_handlers()
-        log.info("tracing to %s%s", cfg.tracking_uri, " and OTLP" if otlp else "")
+        log.info("tracing to %s", " and ".join(([cfg.tracking_uri] if to_mlflow else []) + (["OTLP"] if otlp else [])))
         return True
 
 
@@ -112,18 +118,29 @@ def _detach_tracer() -> None:
         install(None)
 
 
-def _probe(uri: str, timeout_s: float) -> None:
-    import urllib.request
-
-    with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout_s) as response:
-        response.read()
-
-
 def flush(timeout_s: float | None = None) -> bool:
-    """Push queued spans out to every sink, waiting at most timeout_s for a slow or dead one.
+    """Push queued spans out to every sink, waiting at most timeout_s in all for a slow or dead one.
 
     Returns whether everything was written in time (the trace writer goes on writing after a timeout)."""
     timeout_s = float(timeout_s or _state["flush_timeout_s"])
+    deadline = time.monotonic() + timeout_s
+    marker = _newest_trace()
+    complete = _flush_in_process(timeout_s)
+    if "pension_advisor.observability.export" in sys.modules:
+        from .export import flush_writers
+
+        # Bounded by the same deadline once the writer process is up (its start-up is not a slow sink).
+        if not flush_writers(max(0.0, deadline - time.monotonic())):
+            complete = False
+            log.warning("trace writer still busy after %.1fs; it finishes writing on its own", timeout_s)
+    # Whether or not it went through: a sink that did not take these traces within the timeout is down or slow,
+    # and waiting for it again at exit would only double what the exit costs.
+    _state["flushed_up_to"] = marker
+    return complete
+
+
+def _flush_in_process(timeout_s: float) -> bool:
+    """MLflow's async export queue, the OTel provider's processors, and the extra flushes (scoring queue)."""
     done = threading.Event()
     complete = [True]
 
@@ -151,22 +168,35 @@ def flush(timeout_s: float | None = None) -> bool:
     if not done.wait(timeout_s):
         log.warning("traces still queued after %.1fs: a sink is down or slow", timeout_s)
         complete[0] = False
-    if "pension_advisor.observability.export" in sys.modules:
-        from .export import flush_writers
-
-        # Bounded by timeout_s once the writer process is up (its start-up is not a slow sink).
-        if not flush_writers(timeout_s):
-            complete[0] = False
-            log.warning("trace writer still busy after %.1fs; it finishes writing on its own", timeout_s)
     return complete[0]
 
 
+def _newest_trace() -> str | None:
+    try:
+        import mlflow
+
+        return mlflow.get_last_active_trace_id()
+    except Exception:
+        return None
+
+
 def _at_exit() -> None:
-    flush()
+    """Exit waits once, at most flush_timeout_s: not at all when a flush already covered every trace this process
+    made (the CLI flushes before printing), otherwise for the in-process exporters and for the trace writer to
+    take and write what is left. The writer child outlives us and writes whatever it was handed in any case."""
+    timeout_s = float(_state["flush_timeout_s"])
+    deadline = time.monotonic() + timeout_s
+    wait = _state.get("flushed_up_to", _UNSET) != _newest_trace()
+    if wait:
+        _flush_in_process(timeout_s)
     if "pension_advisor.observability.export" in sys.modules:
         from .export import close_writers
 
-        close_writers(1.0)  # the writer keeps what it has and finishes writing it after this process is gone
+        if not close_writers(max(0.0, deadline - time.monotonic()), wait=wait) and wait:
+            log.warning("trace writer still writing after %.1fs; it finishes on its own", timeout_s)
+
+
+_UNSET = object()
 
 
 def _install_flush_handlers() -> None:
@@ -178,11 +208,11 @@ def _install_flush_handlers() -> None:
         previous = signal.getsignal(signal.SIGTERM)
 
         def on_sigterm(signum, frame):
-            flush()
             if callable(previous) and previous not in (signal.SIG_DFL, signal.SIG_IGN):
+                flush()  # a host's own handler (a server's graceful stop) may not end in a normal exit
                 previous(signum, frame)
             else:
-                raise SystemExit(128 + signum)
+                raise SystemExit(128 + signum)  # a normal exit: _at_exit flushes, once
 
         signal.signal(signal.SIGTERM, on_sigterm)
 
@@ -242,6 +272,15 @@ def _release_remote_traces(manager, everything: bool = False) -> None:
         _remote_traces[:] = [(at, t) for at, t in _remote_traces if not (everything or at <= now)]
     for otel_trace_id in due:
         manager.pop_trace(otel_trace_id)
+
+
+def run_trace_id(run_id) -> str | None:
+    """The trace id of the graph run invoked with `run_id` (config["run_id"]), or None without tracing."""
+    if "pension_advisor.observability.tracer" not in sys.modules:
+        return None
+    from .tracer import take_trace_id
+
+    return take_trace_id(run_id)
 
 
 def last_trace_id() -> str | None:

@@ -11,8 +11,9 @@ Guarantees:
 - a question never waits for a sink: `submit` appends to a bounded queue; when the child is that far behind the
   trace is dropped with a warning (MLflow's own async queue does the same);
 - nothing is lost on exit or SIGTERM: the child ignores SIGINT/SIGTERM, reads its input to the end, writes
-  everything and exits; `flush` waits (bounded) until the child has written everything submitted before it,
-  `close` hands over whatever is still queued and closes the pipe;
+  everything and exits, whether or not this process is still there to read its acknowledgements; `flush` waits
+  (bounded) until the child has written everything submitted before it; `close` (at exit) hands over whatever is
+  still queued, closes the pipe and waits once, bounded, for the child to finish;
 - nothing is lost if the child cannot start or dies: every trace it has not acknowledged, and every later one,
   is written by the same sink code on the sender thread of this process (writes are upserts: replays are
   harmless).
@@ -67,6 +68,7 @@ class TraceWriter:
         self._pid = os.getpid()
         self._local = None                # TraceSinks in this process, once the child is gone
         self._ready = threading.Event()   # the child has started (or is gone): flush timeouts count from here
+        self._finished = threading.Event()  # the child has written all its input and closed its sinks
         self._proc = None
         if spawn:
             try:
@@ -83,9 +85,12 @@ class TraceWriter:
     def _spawn(self) -> subprocess.Popen:
         proc = subprocess.Popen(
             [sys.executable, "-m", "pension_advisor.observability.writer", self.tracking_uri],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
+            # Its stderr is relayed by a thread of ours, not inherited: a shell or a caller capturing our output
+            # must not wait for the child, which may go on writing after we are gone (it then logs to nobody).
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True,  # a Ctrl-C or a process-group SIGTERM must not kill it before it has drained
             env={**os.environ, "MLFLOW_ENABLE_ASYNC_TRACE_LOGGING": "false"})
+        threading.Thread(target=_relay, args=(proc.stderr,), name="trace-writer-stderr", daemon=True).start()
         # The salt travels on the pipe, not on the command line (which `ps` shows).
         proc.stdin.write(_frame({"config": {"salt": self.salt, "otlp": self.otlp}}))
         proc.stdin.flush()
@@ -143,15 +148,24 @@ class TraceWriter:
             self._closed = True
             self._cond.notify_all()
 
-    def close(self, timeout_s: float) -> None:
-        """Flush (bounded), hand over the rest and close the pipe: the child finishes on its own."""
+    def close(self, timeout_s: float, wait: bool = True) -> bool:
+        """Hand everything queued over to the child and close its input, then (if `wait`) wait until it has
+        written it all, OTLP included. One wait, bounded by timeout_s in all; whatever the child has not written
+        by then it writes after this process is gone (it outlives us). Returns whether everything was written."""
         if os.getpid() != self._pid or self._closed:
-            return
-        self.flush(timeout_s)
+            return True
+        deadline = time.monotonic() + timeout_s
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._sender.join(timeout_s)
+        self._sender.join(max(0.0, deadline - time.monotonic()))
+        if self._sender.is_alive():
+            log.warning("trace writer did not take %d trace(s) within %.1fs: they are lost",
+                        sum(1 for v in self._unacked.values() if not isinstance(v, _Flush)), timeout_s)
+            return False
+        if not wait or self._proc is None or self._seq == 0:  # nothing was ever handed over: nothing to wait for
+            return not self._unacked
+        return self._finished.wait(max(0.0, deadline - time.monotonic()))
 
     # --- sender ---------------------------------------------------------------------------------------------
     def _send_loop(self) -> None:
@@ -224,11 +238,16 @@ class TraceWriter:
             if line.startswith(b"ready"):
                 self._ready.set()
                 continue
+            if line.startswith(b"done"):
+                self._finished.set()
+                continue
             try:
                 self._ack(int(line.split()[1]))
             except (IndexError, ValueError):
                 continue
-        if not self._closed:
+        if self._closed:
+            self._finished.set()  # the child exited: nothing more will come, whether it said "done" or not
+        else:
             self._child_gone(f"it exited with status {proc.wait()}")
 
     def _ack(self, seq: int) -> None:
@@ -283,6 +302,15 @@ class TraceWriter:
                 log.exception("in-process trace write failed")
 
 
+def _relay(stream) -> None:
+    for line in stream:
+        try:
+            sys.stderr.write(line.decode("utf-8", "replace"))
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            return
+
+
 # --- the child ---------------------------------------------------------------------------------------------
 
 def _child(tracking_uri: str) -> None:
@@ -296,8 +324,7 @@ def _child(tracking_uri: str) -> None:
     stdin = sys.stdin.buffer
     config = _read_frame(stdin)["config"]
     sinks = TraceSinks(tracking_uri, config["salt"], config["otlp"])
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+    out = _say(sys.stdout, "ready")
     try:  # background work: when CPU is short, the questions come first and the writer catches up afterwards
         os.nice(NICE)
     except OSError:
@@ -310,7 +337,6 @@ def _child(tracking_uri: str) -> None:
         inbox.put(None)
 
     threading.Thread(target=read, daemon=True).start()
-    out = sys.stdout
     eof = False
     while not eof:
         items = [inbox.get()]
@@ -330,9 +356,23 @@ def _child(tracking_uri: str) -> None:
                 batch.append(item)
         sinks.write(batch)
         if last:
-            out.write(f"ack {last}\n")
-            out.flush()
-    sinks.close()
+            out = _say(out, f"ack {last}")
+    sinks.close()  # the OTLP exporter sends what it still holds
+    _say(out, "done")
+
+
+def _say(out, line: str):
+    """Tell the parent how far we are; once it has exited (it handed everything over first) nobody reads this
+    any more, but what is in our input is still to be written: carry on without a reader."""
+    if out is None:
+        return None
+    try:
+        out.write(line + "\n")
+        out.flush()
+        return out
+    except (OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # nor may the interpreter's own flush at exit fail on it
+        return None
 
 
 def _frame(obj: Any) -> bytes:

@@ -30,12 +30,14 @@ def ask(run_cli, env, member="UK-003", question="When do I reach State Pension a
 
 
 def wait_for_trace(client: MlflowClient, trace_id: str, timeout: float = 60):
-    """The trace once its root span is stored: spans reach the store in batches, the root (ending last) last."""
+    """The trace once it is complete in the store: spans reach it first, then the trace info with the run's tags
+    (a CLI whose flush timed out on a loaded machine exits and leaves the rest to the trace writer)."""
     deadline = time.time() + timeout
     while True:
         try:
             trace = client.get_trace(trace_id)
-            if any(s.name == "pension_advisor" for s in trace.data.spans):
+            if any(s.name == "pension_advisor" for s in trace.data.spans) and \
+                    "pension_advisor.status" in trace.info.tags:
                 return trace
         except Exception:
             if time.time() > deadline:
@@ -65,7 +67,8 @@ def test_one_trace_with_span_tree_in_mlflow_and_otlp(mlflow_server, otlp_receive
     assert {by_id[g.parent_id].name for g in guards} == {"input_guardrail", "output_guardrail"}
     assert any(g.name == "guardrail:input.rules" for g in guards)
     assert all(e.name == "gen_ai.guardrail.result" for g in guards for e in g.events)
-    chats = [s for s in spans if s.span_type == "CHAT_MODEL"]
+    # Token usage on every chat call that returned (a call that timed out on a loaded machine has none to report).
+    chats = [s for s in spans if s.span_type == "CHAT_MODEL" and s.status.status_code == "OK"]
     assert chats and all(s.attributes["gen_ai.usage.output_tokens"] > 0 for s in chats)
     tags = trace.info.tags
     assert tags["pension_advisor.attempts"] == str(advice["attempts"])
@@ -85,7 +88,8 @@ def test_one_trace_with_span_tree_in_mlflow_and_otlp(mlflow_server, otlp_receive
     otlp_tool = next(s for s in otlp if s.name.startswith("execute_tool"))
     assert attributes(otlp_tool)["gen_ai.operation.name"] == "execute_tool"
     assert attributes(otlp_tool)["gen_ai.tool.name"] == "uk_state_pension_age"
-    otlp_chat = next(s for s in otlp if attributes(s).get("gen_ai.operation.name") == "chat")
+    otlp_chat = next(s for s in otlp if attributes(s).get("gen_ai.operation.name") == "chat"
+                     and s.status.code != 2)  # STATUS_CODE_ERROR: a call that timed out reports no usage
     assert attributes(otlp_chat)["gen_ai.request.model"] and attributes(otlp_chat)["gen_ai.usage.input_tokens"] > 0
     assert any(attributes(s).get("langgraph.node") == "plan" for s in otlp)
     otlp_guard = next(s for s in otlp if s.name == "guardrail:input.rules")
