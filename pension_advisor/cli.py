@@ -68,13 +68,17 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-# Exit status when the configured model could not be used (unreachable, too slow, busy, key refused): the answer
-# printed is the calculators' results only (status `degraded`).
+# Exit status when the configured model cannot be used at all (unreachable, or it refuses the key): the answer
+# printed is the calculators' results only (status `degraded`), and rerunning will not help until the setup is fixed.
 MODEL_UNAVAILABLE_EXIT = 3
+# Outages that say the configuration is wrong; a slow or busy model (timeout, 429, 5xx) is reported but not fatal:
+# the embedded default on a busy machine is slow, and the member still gets the verified answer.
+SETUP_FAULTS = ("unreachable", "key_rejected")
 
 
-def _exit_if_degraded(advisor, advice) -> None:
-    """One line and exit 3 when the answer was degraded because the configured model could not be used."""
+def _report_degraded(advisor, advice, stop: bool = True) -> None:
+    """One line when the answer was degraded because the configured model could not be used: ``error:`` and exit 3
+    when it cannot be reached or refuses the key, ``warning:`` (exit unchanged) when it was too slow or busy."""
     from .llm import faults, resolved_provider
 
     if advice.status != "degraded":
@@ -83,8 +87,13 @@ def _exit_if_degraded(advisor, advice) -> None:
     llm = advisor.settings.llm
     where = f"at {llm.base_url}" if resolved_provider(llm) == "openai_compatible" and llm.base_url else \
         f"({resolved_provider(llm)})"
-    _fail(f"the model {where} {faults.UNAVAILABLE.get(fault['kind'], 'failed')} ({fault['detail']}); "
-          f"the answer above comes from the calculators only", MODEL_UNAVAILABLE_EXIT)
+    message = (f"the model {where} {faults.UNAVAILABLE.get(fault['kind'], 'failed')} ({fault['detail']}); "
+               f"the answer above comes from the calculators only")
+    if fault["kind"] in SETUP_FAULTS:
+        if stop:
+            _fail(message, MODEL_UNAVAILABLE_EXIT)
+    else:
+        err.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
 
 
 def _settings(config: Optional[Path]) -> Settings:
@@ -120,8 +129,8 @@ def ask(
     traceparent: Optional[str] = typer.Option(None, help="W3C traceparent of the caller: the run's trace becomes its child."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Answer one question for one member. Exit 3 when the configured model could not be reached (the answer is then
-    the calculators' results only, and says so)."""
+    """Answer one question for one member. Exit 3 when the configured model cannot be reached or refuses the key (the
+    answer is then the calculators' results only, and says so); a model that was too slow or busy is a warning."""
     from .advisor import InputError
     from .observability.tracing import flush
 
@@ -135,7 +144,7 @@ def ask(
         flush()
     if as_json:
         print(json.dumps(advice.model_dump(mode="json"), indent=2, default=str))
-        _exit_if_degraded(advisor, advice)
+        _report_degraded(advisor, advice)
         return
     console.print(advice.answer, highlight=False, markup=False, soft_wrap=True)
     verdict = advice.verdict
@@ -145,13 +154,13 @@ def ask(
         summary += f", {', '.join(v['code'] for v in verdict['violations'])})" if verdict["violations"] else ")"
     summary += f" | trace: {advice.trace_id or 'tracing off'}"
     console.print(f"\n[dim]{summary}[/dim]", highlight=False)
-    _exit_if_degraded(advisor, advice)
+    _report_degraded(advisor, advice)
 
 
 @app.command()
 def demo(config: Optional[Path] = ConfigOption) -> None:
     """Answer sample questions for members of each country, offline, and print a table. Stops with exit 3 at the
-    first answer the configured model could not be reached for."""
+    first answer the configured model could not be reached for or refused the key; a slow model is a warning."""
     from .advisor import InputError
     from .observability.tracing import flush
 
@@ -175,7 +184,7 @@ def demo(config: Optional[Path] = ConfigOption) -> None:
         console.print(advice.answer + "\n", highlight=False, markup=False, soft_wrap=True)
         if advice.status == "degraded":
             flush()
-            _exit_if_degraded(advisor, advice)
+            _report_degraded(advisor, advice)  # exit 3 when the model cannot be used at all
     console.print(table)
     flush()
     tracing = advisor.settings.tracing
