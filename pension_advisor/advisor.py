@@ -17,6 +17,7 @@ from .tools.base import CURRENCY
 from .monitoring.worker import start_in_process
 from .observability.spans import GRAPH_NAME
 from .observability.tracing import caller_trace_context, run_trace_id, setup_tracing
+from .privacy import run_member
 
 TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
 
@@ -71,7 +72,7 @@ class Advisor:
         # The root run's id, chosen here, finds this run's own trace (not "the last one" of the process).
         run_id = uuid.uuid4()
         config = {"run_id": run_id, **({"configurable": {"thread_id": thread_id}} if thread_id else {})}
-        with caller_trace_context(traceparent):
+        with caller_trace_context(traceparent), run_member(member_id):
             # The member travels in the run's context, the one place the graph reads it from; the input's copy is
             # only for the trace (the graph's input schema ignores it).
             state = self.graph.invoke({"member_id": member_id, "question": question,

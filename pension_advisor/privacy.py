@@ -25,6 +25,8 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
@@ -381,3 +383,23 @@ def trace_context(member, question: str | None, salt: str, texts: Iterable[str] 
     subs, strings = REGISTRY.for_question(question) if question else REGISTRY.for_texts(texts)
     known = tuple((k, v) for k, v in identifying_strings(member) if k != "MEMBER_ID")
     return MaskContext(known=known, subs=subs, strings=strings, salt=salt, json_keys=True)
+
+
+# The member the current run is about, as the run's context names it (Advisor.ask, the API server from the caller's
+# credentials). Traces read it to mask the member's own name and birth date whatever the run's input shape was (a
+# command or a checkpoint-only run has no member_id in its input).
+_RUN_MEMBER: ContextVar[str | None] = ContextVar("pension_advisor_run_member", default=None)
+
+
+@contextmanager
+def run_member(member_id: str | None):
+    """Name the member of the runs started inside this block."""
+    token = _RUN_MEMBER.set(member_id)
+    try:
+        yield
+    finally:
+        _RUN_MEMBER.reset(token)
+
+
+def current_run_member() -> str | None:
+    return _RUN_MEMBER.get()

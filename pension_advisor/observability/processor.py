@@ -27,7 +27,7 @@ from mlflow.tracing.utils import maybe_get_request_id
 from pension_advisor.config import Settings
 from pension_advisor.llm.usage import cost
 from pension_advisor.members import MemberNotFound, MemberStore
-from pension_advisor.privacy import MEMBER_ID_KEY, mask, pseudonymise, trace_context
+from pension_advisor.privacy import MEMBER_ID_KEY, current_run_member, mask, pseudonymise, trace_context
 
 from . import export
 from .redact import INPUTS, OUTPUTS, Redactor
@@ -59,6 +59,8 @@ class SpanPolicy:
     def graph_started(self, span, inputs: Any) -> None:
         inputs = inputs if isinstance(inputs, dict) else {}
         member_id, question = inputs.get("member_id"), inputs.get("question")
+        if not isinstance(member_id, str):  # a command or checkpoint-only run: the member its context names
+            member_id = current_run_member()
         self._runs[span.trace_id] = {"member_id": member_id if isinstance(member_id, str) else None,
                                      "question": question if isinstance(question, str) else None}
 

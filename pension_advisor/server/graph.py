@@ -19,6 +19,7 @@ from pension_advisor.monitoring.worker import start_in_process
 from pension_advisor.nodes.member import NoMemberForRun
 from pension_advisor.observability.spans import GRAPH_NAME
 from pension_advisor.observability.tracing import caller_trace_context, setup_tracing
+from pension_advisor.privacy import run_member
 
 from pension_advisor.server.identities import member_of_user, user_field
 from pension_advisor.server.runtime import services
@@ -34,13 +35,14 @@ class ServedGraph(CompiledStateGraph):
         input, kwargs = _authenticated(input, config, kwargs)
         # The context stays attached for the whole run: the root span opens on the first step.
         user = ((config or {}).get("configurable") or {}).get("langgraph_auth_user")
-        with caller_trace_context(_traceparent(config, user)):
+        with caller_trace_context(_traceparent(config, user)), run_member(kwargs["context"]["member_id"]):
             async for chunk in super().astream(input, config, **kwargs):
                 yield chunk
 
     def stream(self, input: Any, config: dict | None = None, **kwargs: Any) -> Iterator[Any]:
         input, kwargs = _authenticated(input, config, kwargs)
-        yield from super().stream(input, config, **kwargs)
+        with run_member(kwargs["context"]["member_id"]):
+            yield from super().stream(input, config, **kwargs)
 
 
     async def aget_state_history(self, config: dict, *, filter: dict | None = None, before: Any = None,
