@@ -73,5 +73,8 @@ def verified_body(evidence: Evidence) -> str:
     return "\n\n".join(sections)
 
 
-def fallback(evidence: Evidence) -> str:
-    return frame(verified_body(evidence) + "\n\n" + FALLBACK_NOTE, evidence)
+def fallback(evidence: Evidence, escalation_text: str | None = None) -> str:
+    """The answer after the last failed attempt: verified evidence only, what it is, and the operator's escalation
+    text when one is configured (judge.escalation_text)."""
+    note = FALLBACK_NOTE + (f" {escalation_text.strip()}" if escalation_text and escalation_text.strip() else "")
+    return frame(verified_body(evidence) + "\n\n" + note, evidence)

@@ -32,16 +32,24 @@ def advisor(tmp_path_factory):
 ])
 def test_real_model_end_to_end(advisor, member_id, question):
     advice = advisor.ask(member_id, question)
-    assert advice.status in {"answered", "fallback"} and 1 <= advice.attempts <= 2
-    writer_text = [a["answer"] for a in advice.state["attempts"]]
-    assert all(text for text in writer_text), "the model wrote nothing"
+    # On a busy machine the real model can miss its deadline: then the answer is `degraded` and says so (a test must
+    # not depend on how busy the machine is, so that outcome is checked, not failed).
+    assert advice.status in {"answered", "fallback", "degraded"}
+    if advice.status == "degraded":
+        assert {f["kind"] for f in advice.state["model_faults"]} <= {"timeout", "busy", "server_error"}
+        assert "did not reply in time" in advice.answer or "too busy" in advice.answer or "failed" in advice.answer
+    else:
+        assert 1 <= advice.attempts <= 2
+        writer_text = [a["answer"] for a in advice.state["attempts"]]
+        assert all(text for text in writer_text), "the model wrote nothing"
     # Whatever it wrote, every number the member reads before the source list is a verified one.
     # (A rule quoted word for word from the knowledge base keeps its own numbers: they are checked outside it.)
     evidence = evidence_for(advice.state)
     shown = precheck._without_quotes(advice.answer.split("\nSources:")[0], evidence)
     assert [n for n in numbers_in(shown) if not evidence.allows(n)] == []
     assert "general information" in advice.answer
+    assert "follow up" not in advice.answer
     if advice.status == "answered":
         assert advice.verdict["passed"]
-    else:
-        assert FALLBACK_NOTE in advice.answer and "follow up" not in advice.answer
+    elif advice.status == "fallback":
+        assert FALLBACK_NOTE in advice.answer

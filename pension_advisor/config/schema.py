@@ -20,6 +20,10 @@ class EmbeddedLLM(Section):
     n_ctx: int = Field(4096, ge=512, le=32768)
     n_parallel: int = Field(2, ge=1, le=16)
     threads: int = Field(2, ge=1, le=64)
+    # Writer attempts the embedded model gets before the deterministic answer (overrides judge.max_retries + 1 for
+    # it): SmolLM2-135M's drafts pass the judge rarely (README, bench/embedded.py), so a member should not wait for
+    # retries that fail.
+    max_attempts: int = Field(1, ge=1, le=11)
 
 
 class LLM(Section):
@@ -79,6 +83,9 @@ class Guardrails(Section):
 
 class Judge(Section):
     max_retries: int = Field(2, ge=0, le=10)
+    # Appended to a fallback answer, for an operator who does have people to follow up (e.g. "Call us on ... to talk
+    # it through"). Off by default: nobody stands behind this software, so it promises no follow-up.
+    escalation_text: str | None = Field(None, max_length=500)
     use_llm: bool = True
     # An LLM verdict that passes with lower confidence than this counts as a failure.
     min_confidence: float = Field(0.5, ge=0.0, le=1.0)

@@ -12,6 +12,7 @@ from functools import partial
 
 from langgraph.graph import END, START, StateGraph
 
+from pension_advisor.llm import judge_retries
 from pension_advisor.nodes.fallback import fallback
 from pension_advisor.nodes.input_guardrail import input_guardrail
 from pension_advisor.nodes.judge import judge
@@ -39,7 +40,7 @@ def build_graph(services: Services) -> StateGraph:
     graph.add_node("synthesize", partial(synthesize, services=services))
     graph.add_node("judge", partial(judge, services=services))
     graph.add_node("retry", retry)
-    graph.add_node("fallback", fallback)
+    graph.add_node("fallback", partial(fallback, services=services))
     graph.add_node("output_guardrail", partial(output_guardrail, services=services))
     graph.add_node("sample", partial(sample, services=services))
 
@@ -49,7 +50,7 @@ def build_graph(services: Services) -> StateGraph:
     graph.add_conditional_edges("plan", untraced(after_plan), ["tools", "output_guardrail"])
     graph.add_edge("tools", "synthesize")
     graph.add_conditional_edges("synthesize", untraced(after_synthesize), ["judge", "fallback"])
-    graph.add_conditional_edges("judge", untraced(partial(after_judge, max_retries=services.settings.judge.max_retries)),
+    graph.add_conditional_edges("judge", untraced(partial(after_judge, max_retries=judge_retries(services.settings))),
                                 ["retry", "fallback", "output_guardrail"])
     graph.add_edge("retry", "synthesize")
     graph.add_edge("fallback", "output_guardrail")

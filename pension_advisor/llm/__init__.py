@@ -1,3 +1,3 @@
-from .factory import chat_model, resolved_provider
+from .factory import chat_model, judge_retries, resolved_provider
 
-__all__ = ["chat_model", "resolved_provider"]
+__all__ = ["chat_model", "judge_retries", "resolved_provider"]

@@ -192,7 +192,9 @@ def model_calls_per_question(settings, planner_calls_tools: bool = True) -> int:
     classifier = 0 if settings.guardrails.input.llm_classifier == "off" else 1
     planner = 1 if settings.tools.llm_planner and planner_calls_tools else 0
     per_attempt = 1 + (1 if settings.judge.use_llm else 0)
-    return classifier + planner + (settings.judge.max_retries + 1) * per_attempt
+    from .factory import judge_retries
+
+    return classifier + planner + (judge_retries(settings) + 1) * per_attempt
 
 
 def question_deadline_s(settings, planner_calls_tools: bool = True) -> float:

@@ -19,6 +19,14 @@ def resolved_provider(cfg: LLM, env=os.environ) -> str:
     return "openai_compatible" if (cfg.base_url or env.get(cfg.api_key_env)) else "embedded"
 
 
+def judge_retries(settings) -> int:
+    """How many times a failed draft is rewritten: judge.max_retries, or fewer for the embedded model
+    (llm.embedded.max_attempts), whose drafts pass the judge rarely."""
+    if resolved_provider(settings.llm) == "embedded":
+        return min(settings.judge.max_retries, settings.llm.embedded.max_attempts - 1)
+    return settings.judge.max_retries
+
+
 def chat_model(cfg: LLM) -> BaseChatModel | None:
     """A ChatOpenAI for the configured endpoint, or for the embedded server; None when provider is 'none'."""
     provider = resolved_provider(cfg)

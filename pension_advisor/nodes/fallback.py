@@ -13,16 +13,17 @@ from pension_advisor.evidence import evidence_for
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.llm import faults
 from pension_advisor.observability.spans import annotate_current
+from pension_advisor.services import Services
 
 NOTHING_VERIFIED = "There are no calculator results, record entries or official rules for this question, so I can't " \
                    "answer it without the model. Please try again a little later."
 
 
-def fallback(state: AdvisorState) -> dict:
+def fallback(state: AdvisorState, services: Services) -> dict:
     evidence = evidence_for(state)
     outage = faults.outage(state.get("model_faults"))
     if outage is None:
-        return {"answer": answer.fallback(evidence), "status": "fallback"}
+        return {"answer": answer.fallback(evidence, services.settings.judge.escalation_text), "status": "fallback"}
     annotate_current({"pension_advisor.degraded": outage["kind"], "pension_advisor.degraded_by": outage["node"],
                       "pension_advisor.model_fault": outage["detail"]})
     verified = (evidence.facts or evidence.assumptions or evidence.errors or evidence.record_facts
