@@ -17,7 +17,10 @@ CURRENCY_MARKERS = {
 }
 # Scheme and agency names that belong to one country.
 COUNTRY_TERMS = {
-    "AU": [r"\bsuperannuation\b", r"\bCentrelink\b", r"\bATO\b", r"\bAge Pension\b"],
+    # "Superannuation" alone is also India's word for retiring at the service's age (an NPS exit "at superannuation").
+    "AU": [r"\bsuperannuation (fund|guarantee|account|balance|contributions?)\b", r"\b(?i:your|my) superannuation\b",
+           r"\bsuper (fund|guarantee|balance)\b",
+           r"\bCentrelink\b", r"\bATO\b", r"\bAge Pension\b"],
     "US": [r"\b401\s?\(k\)", r"\bIRA\b", r"\bSocial Security\b", r"\bIRS\b", r"\bRMDs?\b"],
     "UK": [r"\bState Pension\b", r"\bHMRC\b", r"\bNational Insurance\b"],
     "IN": [r"\bEPFO?\b", r"\bEPS\b", r"\bNPS\b", r"\bprovident fund\b"],
@@ -79,6 +82,12 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
         shown = ", ".join(f"{n:g}" for n in unsupported[:8])
         found.append({"code": "unsupported_number",
                       "detail": f"These numbers are not in the calculator results or the member record: {shown}."})
+
+    for claim, number, fact in misbound_numbers(body, evidence):
+        found.append({"code": "misbound_number",
+                      "detail": f"{number:g} is not the {fact.label.lower()} ({fact.text}); state each figure with its "
+                                f"own label: \"{claim.strip()[:100]}\"."})
+        break
 
     for n in {int(m) for m in re.findall(r"\[(\d+)\]", body)}:
         if not 1 <= n <= len(evidence.citations):
@@ -162,6 +171,53 @@ def writer_text(body: str, evidence: Evidence) -> str:
         body = body.replace(text, " ")
         body = body.replace(re.sub(r" \[\d+\]$", "", text), " ")  # an assumption quoted without its mark
     return body
+
+
+# Words that name no particular figure: a claim is matched to a fact by the other words of its label.
+_LABEL_STOPWORDS = frozenset("""your you the and for with from this that are was will can could would per a an of to in
+on at is be it its as by or if my me i we our has have had been into than then over under about each every""".split())
+
+
+def _label_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z'()0-9½]*", text.lower()) if w not in _LABEL_STOPWORDS and len(w) > 1}
+
+
+def misbound_numbers(body: str, evidence: Evidence) -> list[tuple[str, float, object]]:
+    """Claims that state a verified number under another figure's name: "Your preservation age is 63 years" when 63 is
+    the member's current age and the preservation age is 58. A claim with exactly one allowed number is matched to the
+    fact whose label shares the most words with it (a unique best match, at least one shared word); when that fact's
+    value is not the number, the number is bound to the wrong meaning. Each item: (claim, number, the matched fact)."""
+    facts = [f for f in (*evidence.record_facts, *evidence.facts) if f.label.strip()]
+    # A label's own numbers belong to it ("Additional 10% tax applies: yes").
+    values = {id(f): set(numbers_in(f.text)) | set(numbers_in(f.label)) for f in facts}
+    body = re.split(r"\n\s*Sources:", body)[0]
+    # The calculators' caveats and the rules quoted word for word state their own numbers.
+    explanations = getattr(evidence, "explanations", [])
+    quoted = {*evidence.assumptions, *evidence.errors, *(e.text for e in explanations)}
+    topics = {e.topic for e in explanations}
+    for text in sorted(quoted, key=len, reverse=True):
+        body = body.replace(text, " ")
+    found = []
+    for claim in _claims(body):
+        if re.match(r"\s*(\[\d+\]|tax year\b|amounts in\b)", claim, re.IGNORECASE):  # a source line, the header
+            continue
+        if any(claim.strip().startswith(f"- {topic}:") for topic in topics):  # a rule explained, by its topic
+            continue
+        figures = sorted({n for n in numbers_in(claim) if evidence.allows(n)})
+        if len(figures) != 1:
+            continue
+        words = _label_words(claim)
+        # Most shared words first, then the label most fully named ("Preservation age" over "Date preservation age
+        # is reached" for "your preservation age is ...").
+        scores = sorted((((shared := len(words & (label := _label_words(f.label)))), shared / max(len(label), 1)), i)
+                        for i, f in enumerate(facts))[::-1]
+        if not scores or scores[0][0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+            continue
+        fact = facts[scores[0][1]]
+        number = figures[0]
+        if not any(abs(number - v) < 0.005 for v in values[id(fact)]):
+            found.append((claim, number, fact))
+    return found
 
 
 def _claims(body: str) -> list[str]:

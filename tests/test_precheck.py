@@ -71,3 +71,30 @@ def test_numbers_in_fact_labels_are_allowed():
          "period": "month", "citation": 0}]}}
     evidence = gather([outcome], {"country": "UK", "currency": "GBP"}, "")
     assert violations("- Monthly benefit if claimed at 62: £1,400 a month [1]", evidence) == []
+
+
+# Issue 14/18: the pre-check binds a number to its meaning, not merely to the set of allowed numbers.
+LIMITS = gather([{
+    "tool": "us_401k_contribution_limit", "args": {"age": 52},
+    "result": {"tool": "us_401k_contribution_limit", "country": "US", "tax_year": "2026", "currency": "USD",
+               "figures": [{"name": "elective_deferral_limit", "label": "Employee elective deferral limit", "value": 24500,
+                            "unit": "USD", "period": "year", "citation": 0},
+                           {"name": "catch_up_limit", "label": "Catch-up contribution allowed", "value": 8000,
+                            "unit": "USD", "period": "year", "citation": 0}],
+               "assumptions": [], "rule_path": [],
+               "citations": [{"title": "IRS Notice 2025-67", "url": "https://www.irs.gov/pub/irs-drop/n-25-67.pdf",
+                              "tax_year": "2026", "rule": "elective_deferral_limit"}]},
+    "error": None}], {"country": "US", "currency": "USD", "age": 52}, "how much can I put in my 401(k)?")
+
+
+def test_two_allowed_numbers_swapped_between_labels_fail():
+    right = "- Employee elective deferral limit: $24,500 a year [1]\n- Catch-up contribution allowed: $8,000 a year [1]"
+    swapped = "- Employee elective deferral limit: $8,000 a year [1]\n- Catch-up contribution allowed: $24,500 a year [1]"
+    assert {v["code"] for v in violations(right, LIMITS)} == set()
+    assert "misbound_number" in {v["code"] for v in violations(swapped, LIMITS)}
+
+
+def test_the_members_age_is_not_their_state_pension():
+    # 61 is allowed (the member's age) but not as the pension: "the State Pension is £61 a week" binds it wrongly.
+    assert "misbound_number" in codes("Your estimated new State Pension is £61 a week [1].")
+    assert "misbound_number" not in codes("Your estimated new State Pension is £193.04 a week [1].")
