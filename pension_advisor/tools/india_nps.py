@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .base import Calc, CalcResult, Figure, ToolError, amount_text, money, percent
+from .errors import MissingFigure
 from .registry import TaxYearArg, calculator
 
 Corpus = Annotated[float, Field(ge=0, description="Accumulated NPS pension wealth at exit, INR.")]
@@ -59,11 +60,19 @@ def nps_premature_exit(
     assumptions = ["Non-government subscriber (All Citizen or Corporate model) leaving before 60 or superannuation; "
                    "government-sector rules are a separate calculation.",
                    "Tax on the lump sum and annuity income is not calculated here."]
-    if years_in_nps is not None and years_in_nps < rule["min_years_in_nps"]:
-        raise ToolError("too_soon", f"On this date a premature exit from NPS needed {rule['min_years_in_nps']} years in NPS; "
+    min_years = rule["min_years_in_nps"]
+    if min_years is None:
+        # The lump-sum rule is confirmed for these dates but the years needed first are not (FY 2023-24): answer the
+        # split, but never judge a member's own years against a figure nobody could confirm.
+        if years_in_nps is not None:
+            raise MissingFigure("nps_premature_exit_non_government", "minimum years in NPS before a premature exit",
+                                calc.rule_date, not_confirmed=True)
+        assumptions.append("You have been in NPS long enough to exit early (the years needed on this date could not be confirmed).")
+    elif years_in_nps is not None and years_in_nps < min_years:
+        raise ToolError("too_soon", f"On this date a premature exit from NPS needed {min_years} years in NPS; "
                         f"{years_in_nps:g} was given.", field="years_in_nps")
-    if years_in_nps is None and rule["min_years_in_nps"]:
-        assumptions.append(f"You have been in NPS for at least {rule['min_years_in_nps']} years (needed on this date).")
+    elif years_in_nps is None and min_years:
+        assumptions.append(f"You have been in NPS for at least {min_years} years (needed on this date).")
     lump, annuity, path = split(corpus, rule["full_lump_sum_up_to"], rule["max_lump_sum_fraction"])
     return calc.result(figures_for(lump, annuity, ref), summary_for(lump, annuity), assumptions, [path])
 
