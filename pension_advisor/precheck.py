@@ -182,42 +182,68 @@ def _label_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z'()0-9½]*", text.lower()) if w not in _LABEL_STOPWORDS and len(w) > 1}
 
 
+def _checkable(body: str, evidence: Evidence) -> tuple[str, set[str]]:
+    """The body as claims are checked in: without the sources list and the text the code vouches for (calculator
+    caveats, rules quoted word for word); and the topics of the rules explained."""
+    body = re.split(r"\n\s*Sources:", body)[0]
+    explanations = getattr(evidence, "explanations", [])
+    for text in sorted({*evidence.assumptions, *evidence.errors, *(e.text for e in explanations)}, key=len, reverse=True):
+        body = body.replace(text, " ")
+    return body, {e.topic for e in explanations}
+
+
+def _binding(claim: str, evidence: Evidence, topics: set[str]):
+    """(number, fact, bound) for a claim that states exactly one verified number and names one fact's label best
+    (most shared words, then the label most fully named); None for any other claim (a source line, the header, a
+    rule explained by its topic, several numbers, no label named)."""
+    if re.match(r"\s*(\[\d+\]|tax year\b|amounts in\b)", claim, re.IGNORECASE):
+        return None
+    if any(claim.strip().startswith(f"- {topic}:") for topic in topics):
+        return None
+    numbers = sorted({n for n in numbers_in(claim) if evidence.allows(n)})
+    facts = [f for f in (*evidence.record_facts, *evidence.facts) if f.label.strip()]
+    if len(numbers) != 1 or not facts:
+        return None
+    words = _label_words(claim)
+    scores = sorted((((shared := len(words & (label := _label_words(f.label)))), shared / max(len(label), 1)), i)
+                    for i, f in enumerate(facts))[::-1]
+    if scores[0][0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    fact, number = facts[scores[0][1]], numbers[0]
+    # A label's own numbers belong to it ("Additional 10% tax applies: yes").
+    values = set(numbers_in(fact.text)) | set(numbers_in(fact.label))
+    return number, fact, any(abs(number - v) < 0.005 for v in values)
+
+
 def misbound_numbers(body: str, evidence: Evidence) -> list[tuple[str, float, object]]:
     """Claims that state a verified number under another figure's name: "Your preservation age is 63 years" when 63 is
-    the member's current age and the preservation age is 58. A claim with exactly one allowed number is matched to the
-    fact whose label shares the most words with it (a unique best match, at least one shared word); when that fact's
-    value is not the number, the number is bound to the wrong meaning. Each item: (claim, number, the matched fact)."""
-    facts = [f for f in (*evidence.record_facts, *evidence.facts) if f.label.strip()]
-    # A label's own numbers belong to it ("Additional 10% tax applies: yes").
-    values = {id(f): set(numbers_in(f.text)) | set(numbers_in(f.label)) for f in facts}
-    body = re.split(r"\n\s*Sources:", body)[0]
-    # The calculators' caveats and the rules quoted word for word state their own numbers.
-    explanations = getattr(evidence, "explanations", [])
-    quoted = {*evidence.assumptions, *evidence.errors, *(e.text for e in explanations)}
-    topics = {e.topic for e in explanations}
-    for text in sorted(quoted, key=len, reverse=True):
-        body = body.replace(text, " ")
+    the member's current age and the preservation age is 58. Each item: (claim, number, the fact the claim names)."""
+    body, topics = _checkable(body, evidence)
     found = []
     for claim in _claims(body):
-        if re.match(r"\s*(\[\d+\]|tax year\b|amounts in\b)", claim, re.IGNORECASE):  # a source line, the header
-            continue
-        if any(claim.strip().startswith(f"- {topic}:") for topic in topics):  # a rule explained, by its topic
-            continue
-        figures = sorted({n for n in numbers_in(claim) if evidence.allows(n)})
-        if len(figures) != 1:
-            continue
-        words = _label_words(claim)
-        # Most shared words first, then the label most fully named ("Preservation age" over "Date preservation age
-        # is reached" for "your preservation age is ...").
-        scores = sorted((((shared := len(words & (label := _label_words(f.label)))), shared / max(len(label), 1)), i)
-                        for i, f in enumerate(facts))[::-1]
-        if not scores or scores[0][0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
-            continue
-        fact = facts[scores[0][1]]
-        number = figures[0]
-        if not any(abs(number - v) < 0.005 for v in values[id(fact)]):
-            found.append((claim, number, fact))
+        if (bound := _binding(claim, evidence, topics)) and not bound[2]:
+            found.append((claim, bound[0], bound[1]))
     return found
+
+
+def attach_citations(body: str, evidence: Evidence) -> str:
+    """The draft with the citation mark the code can vouch for added to each claim that states one verified figure
+    under its own label but carries no [n]: a small model's correct "Your preservation age is 58 years." should not
+    fail for the mark alone. Claims the code cannot bind are left as written (the pre-check judges them)."""
+    _, topics = _checkable(body, evidence)
+    out = []
+    for line in body.split("\n"):
+        units = [line] if line.lstrip().startswith(("- ", "* ", "• ")) else re.split(r"(?<=[.!?])(\s+)", line)
+        for i, unit in enumerate(units):
+            if not unit.strip() or re.search(r"\[\d+\]", unit):
+                continue
+            bound = _binding(unit, evidence, topics)
+            if bound and bound[2] and bound[1].citation:
+                stripped = unit.rstrip()
+                end = len(stripped) - 1 if stripped.endswith((".", "!", "?")) else len(stripped)
+                units[i] = f"{stripped[:end]} [{bound[1].citation}]{stripped[end:]}{unit[len(stripped):]}"
+        out.append("".join(units))
+    return "\n".join(out)
 
 
 def _claims(body: str) -> list[str]:

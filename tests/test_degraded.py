@@ -159,5 +159,7 @@ def test_a_slow_model_is_a_warning_not_a_failed_command(tmp_path):
         env["PENSION_ADVISOR__LLM__BASE_URL"] = mock.base_url
         result = run_cli(["ask", "--member", "AU-001", QUESTION], env)
     assert result.exit_code == 0 and "status: degraded" in result.stdout and "did not reply in time" in result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("warning: the model at ") and "did not reply in time" in lines[0]
+    # (The mock server's own thread may print a broken-pipe report into the captured stderr: count our lines only.)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: the model at ") and "did not reply in time" in warnings[0]
+    assert not [line for line in result.stderr.splitlines() if line.startswith("error:")]

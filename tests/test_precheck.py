@@ -98,3 +98,14 @@ def test_the_members_age_is_not_their_state_pension():
     # 61 is allowed (the member's age) but not as the pension: "the State Pension is £61 a week" binds it wrongly.
     assert "misbound_number" in codes("Your estimated new State Pension is £61 a week [1].")
     assert "misbound_number" not in codes("Your estimated new State Pension is £193.04 a week [1].")
+
+
+def test_the_code_attaches_the_citation_a_correct_figure_lacks():
+    # Issue 14: a small model's correct "... £193.04 a week." failed only for the missing [n]; the code now attaches
+    # the mark it can vouch for (the figure under its own label), and leaves a wrong one for the pre-check to fail.
+    from pension_advisor.precheck import attach_citations
+
+    right = attach_citations("Your estimated new State Pension is £193.04 a week.", EVIDENCE)
+    assert right == "Your estimated new State Pension is £193.04 a week [1]." and codes(right) == set()
+    wrong = attach_citations("Your estimated new State Pension is £61 a week.", EVIDENCE)
+    assert "[1]" not in wrong and "misbound_number" in codes(wrong)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from pension_advisor import answer, prompts
+from pension_advisor import answer, precheck, prompts
 from pension_advisor.evidence import evidence_for
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.llm import faults
@@ -30,7 +30,9 @@ def synthesize(state: AdvisorState, services: Services) -> dict:
                 annotate_current({"pension_advisor.model_fault": f"{fault['kind']}: {fault['detail']}"})
                 update["model_faults"] = [fault]
             return update
-        return {"answer": answer.frame(_text(reply.content), evidence), "draft_body": _text(reply.content),
+        # The citation marks the code can vouch for are attached here, not demanded from the model.
+        body = precheck.attach_citations(_text(reply.content), evidence)
+        return {"answer": answer.frame(body, evidence), "draft_body": body,
                 "llm_usage": [usage_record("synthesize", reply)]}
     return {"answer": answer.frame(body, evidence), "draft_body": body}
 
