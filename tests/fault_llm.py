@@ -305,7 +305,8 @@ def problems(advice, row: dict, others: list[tuple[str, str, dt.date]]) -> list[
     if advice.status == "withheld" and text != SAFE_REPLACEMENT:
         found.append("withheld but not replaced")
     forms = _number_forms()
-    if leaked := [f for f in forms if f in text]:
+    # A whole number, not digits inside another figure (the deferral increase "5.7778%" holds "7778").
+    if leaked := [f for f in forms if re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d])", text)]:
         found.append(f"invented figure in the answer: {leaked}")
     for outcome in advice.state.get("tool_outcomes") or []:
         values = {json.dumps(v) for v in (outcome.get("args") or {}).values()}
