@@ -77,7 +77,7 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
 
     # A rule's own numbers are allowed only inside its verbatim quote: "59" in the preservation-age rule ("58 and 59
     # for each following financial year") must not license "Your preservation age is 59".
-    unsupported = sorted({n for n in numbers_in(_without_quotes(body, evidence)) if not evidence.allows(n)})
+    unsupported = sorted({n for n in numbers_in(without_quotes(body, evidence)) if not evidence.allows(n)})
     if unsupported:
         shown = ", ".join(f"{n:g}" for n in unsupported[:8])
         found.append({"code": "unsupported_number",
@@ -152,7 +152,8 @@ def echoes_question(body: str, question: str) -> bool:
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
 
 
-def _without_quotes(body: str, evidence: Evidence) -> str:
+def without_quotes(body: str, evidence: Evidence) -> str:
+    """``body`` without the rules quoted word for word (and their topics): their numbers are the rule's own."""
     explanations = getattr(evidence, "explanations", [])
     # Longest first, texts before topics: a topic ("EPF interest rate") may occur inside another rule's text.
     for quote in sorted({e.text for e in explanations}, key=len, reverse=True) + sorted({e.topic for e in explanations}, key=len, reverse=True):

@@ -45,7 +45,7 @@ def test_real_model_end_to_end(advisor, member_id, question):
     # Whatever it wrote, every number the member reads before the source list is a verified one.
     # (A rule quoted word for word from the knowledge base keeps its own numbers: they are checked outside it.)
     evidence = evidence_for(advice.state)
-    shown = precheck._without_quotes(advice.answer.split("\nSources:")[0], evidence)
+    shown = precheck.without_quotes(advice.answer.split("\nSources:")[0], evidence)
     assert [n for n in numbers_in(shown) if not evidence.allows(n)] == []
     assert "general information" in advice.answer
     assert "follow up" not in advice.answer

@@ -65,7 +65,8 @@ class TraceScorer:
             raise TraceNotReady(f"{trace_id} is not in the tracking store yet")
         done = {a.name for a in (info.assessments or [])}
         inputs = {"question": payload["question"], "member_id": (payload.get("member") or {}).get("member")}
-        outputs = {k: payload.get(k) for k in ("answer", "tool_outcomes", "country", "member", "status")}
+        outputs = {k: payload.get(k) for k in ("answer", "tool_outcomes", "country", "member", "status", "record_fields",
+                                                 "retrieved", "plan")}
         logged: list[str] = []
         batch: list[tuple[str, Any]] = []
         started = time.monotonic()

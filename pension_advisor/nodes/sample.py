@@ -27,6 +27,10 @@ def sample(state: AdvisorState, services: Services) -> dict:
         "country": (state.get("member") or {}).get("country"),
         "member": state.get("member"),  # the pseudonymised view (no name, birth date or id)
         "status": state.get("status"),
+        # What the answer may state besides the calculators: the record fields read, the rules retrieved, the plan.
+        "record_fields": state.get("record_fields", []),
+        "retrieved": state.get("retrieved", []),
+        "plan": state.get("plan", []),
     }
     try:
         services.scoring_queue.submit(trace_id, payload)

@@ -3,7 +3,7 @@
 A final answer is ``answer.frame``'s output: a header line ("Tax year 2026-27, amounts in AUD."), the
 body, a "Sources:" list ("[1] title (tax year): url") and the disclaimer. Blocked, clarification and
 member-not-found replies are plain text without a frame. Scorers check the body for claims and the
-frame for citations and compliance; numbers come from ``evidence.gather``, exactly as the judge sees them.
+frame for citations and compliance; numbers come from ``evidence.evidence_for``, exactly as the judge sees them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from mlflow.entities import AssessmentSource, Feedback
 
 from pension_advisor.answer import DISCLAIMER
-from pension_advisor.evidence import Evidence, gather, number_forms, numbers_in
+from pension_advisor.evidence import Evidence, evidence_for, number_forms, numbers_in
 from pension_advisor.precheck import _claims
 from pension_advisor.tools.base import CURRENCY
 
@@ -111,7 +111,10 @@ def _read(inputs: Any, outputs: Any) -> Reply:
     if country:
         about.setdefault("country", country)
         about.setdefault("currency", CURRENCY.get(country))
-    evidence = gather(outcomes, about or None, question)
+    # The judge's own evidence (evidence_for): the record fields read and the rules retrieved count as facts too.
+    evidence = evidence_for({"tool_outcomes": outcomes, "member": about or None, "safe_question": question,
+                             "record_fields": outputs.get("record_fields") or [],
+                             "retrieved": outputs.get("retrieved") or [], "plan": outputs.get("plan") or []})
     country = country or evidence.country
     if country and not evidence.country:
         evidence.country = country

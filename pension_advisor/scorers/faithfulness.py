@@ -7,6 +7,7 @@ from typing import Any
 from mlflow.entities import Feedback
 from mlflow.genai.scorers import scorer
 
+from pension_advisor import precheck
 from pension_advisor.evidence import numbers_in
 
 from .common import NO_CALCULATION, code_feedback, figures_in, quote, read
@@ -27,7 +28,8 @@ def faithfulness(inputs: Any = None, outputs: Any = None, expectations: dict | N
     """
     reply = read(inputs, outputs)
     evidence = reply.evidence
-    numeric = [(c, figures_in(c)) for c in reply.claims()]
+    # A rule quoted word for word states its own numbers (the judge's pre-check checks numbers outside such quotes).
+    numeric = [(c, figures_in(precheck.without_quotes(c, evidence))) for c in reply.claims()]
     numeric = [(c, ns) for c, ns in numeric if ns]
     unsupported = [(c, [n for n in ns if not evidence.allows(n)]) for c, ns in numeric]
     unsupported = [(c, ns) for c, ns in unsupported if ns]
