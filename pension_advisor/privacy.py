@@ -394,11 +394,15 @@ _RUN_MEMBER: ContextVar[str | None] = ContextVar("pension_advisor_run_member", d
 @contextmanager
 def run_member(member_id: str | None):
     """Name the member of the runs started inside this block."""
+    previous = _RUN_MEMBER.get()
     token = _RUN_MEMBER.set(member_id)
     try:
         yield
     finally:
-        _RUN_MEMBER.reset(token)
+        try:
+            _RUN_MEMBER.reset(token)
+        except ValueError:  # an async generator (a server's stream) resumed in another context than it started in
+            _RUN_MEMBER.set(previous)
 
 
 def current_run_member() -> str | None:
