@@ -76,7 +76,7 @@ MODEL_UNAVAILABLE_EXIT = 3
 SETUP_FAULTS = ("unreachable", "key_rejected")
 
 
-def _report_degraded(advisor, advice, stop: bool = True) -> None:
+def _report_degraded(advisor, advice) -> None:
     """One line when the answer was degraded because the configured model could not be used: ``error:`` and exit 3
     when it cannot be reached or refuses the key, ``warning:`` (exit unchanged) when it was too slow or busy."""
     from .llm import faults, resolved_provider
@@ -90,8 +90,7 @@ def _report_degraded(advisor, advice, stop: bool = True) -> None:
     message = (f"the model {where} {faults.UNAVAILABLE.get(fault['kind'], 'failed')} ({fault['detail']}); "
                f"the answer above comes from the calculators only")
     if fault["kind"] in SETUP_FAULTS:
-        if stop:
-            _fail(message, MODEL_UNAVAILABLE_EXIT)
+        _fail(message, MODEL_UNAVAILABLE_EXIT)
     else:
         err.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
 

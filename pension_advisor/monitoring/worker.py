@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from pension_advisor.config import Settings
+from pension_advisor.scorers.common import SCORED_FIELDS
 
 log = logging.getLogger(__name__)
 _KEEP_AFTER_S = 1.0  # scores computed for longer than this are written before the next scorer runs
@@ -65,8 +66,7 @@ class TraceScorer:
             raise TraceNotReady(f"{trace_id} is not in the tracking store yet")
         done = {a.name for a in (info.assessments or [])}
         inputs = {"question": payload["question"], "member_id": (payload.get("member") or {}).get("member")}
-        outputs = {k: payload.get(k) for k in ("answer", "tool_outcomes", "country", "member", "status", "record_fields",
-                                                 "retrieved", "plan")}
+        outputs = {k: payload.get(k) for k in SCORED_FIELDS}
         logged: list[str] = []
         batch: list[tuple[str, Any]] = []
         started = time.monotonic()

@@ -7,6 +7,7 @@ import logging
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.monitoring.sampling import is_sampled
 from pension_advisor.observability.spans import current_trace_id, root_span_id
+from pension_advisor.scorers.common import SCORED_FIELDS
 from pension_advisor.services import Services
 
 log = logging.getLogger(__name__)
@@ -22,15 +23,11 @@ def sample(state: AdvisorState, services: Services) -> dict:
         "trace_id": trace_id,
         "root_span_id": root_span_id(trace_id),  # the worker's evaluation events join the trace under it
         "question": state.get("safe_question", ""),
+        # The fields the scorers read (scorers.common.SCORED_FIELDS): the answer as the member got it, and its
+        # evidence (calculator outcomes, the pseudonymised member view, record fields read, rules retrieved, plan).
+        **{k: state.get(k) for k in SCORED_FIELDS},
         "answer": state.get("final_answer", ""),
-        "tool_outcomes": state.get("tool_outcomes", []),
         "country": (state.get("member") or {}).get("country"),
-        "member": state.get("member"),  # the pseudonymised view (no name, birth date or id)
-        "status": state.get("status"),
-        # What the answer may state besides the calculators: the record fields read, the rules retrieved, the plan.
-        "record_fields": state.get("record_fields", []),
-        "retrieved": state.get("retrieved", []),
-        "plan": state.get("plan", []),
     }
     try:
         services.scoring_queue.submit(trace_id, payload)

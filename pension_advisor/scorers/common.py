@@ -21,6 +21,9 @@ from pension_advisor.evidence import Evidence, evidence_for, number_forms, numbe
 from pension_advisor.precheck import _claims
 from pension_advisor.tools.base import CURRENCY
 
+# The run's fields every scorer reads (the sampled payload, the worker and eval records carry exactly these).
+SCORED_FIELDS = ("answer", "tool_outcomes", "country", "member", "status", "record_fields", "retrieved", "plan")
+
 # Replies the system writes itself, with no calculation behind them.
 NO_CALCULATION = ("blocked", "clarification", "member_not_found")
 # Replies that present calculator results and must carry the full frame.
