@@ -63,6 +63,17 @@ class Fact:
 
 
 @dataclass
+class Asked:
+    """A figure the question asked for: an answer that states none of its forms has not answered (the pre-check's
+    missing_figure). ``forms``: the numbers a writer may show for it; ``text``: a record field without a number
+    (an employer's name), matched as words."""
+    label: str
+    citation: int
+    forms: set[float] = field(default_factory=set)
+    text: str = ""
+
+
+@dataclass
 class Explanation:
     """A retrieved rule explanation: its topic, its text as written in the knowledge base, and its citation."""
     id: str
@@ -88,6 +99,7 @@ class Evidence:
     record_gaps: list[str] = field(default_factory=list)  # record fields asked about that the record does not hold
     record_as_of: str | None = None
     explanations: list[Explanation] = field(default_factory=list)
+    asked: list[Asked] = field(default_factory=list)  # by calculation and record field: the figures that answer
 
     def allows(self, number: float) -> bool:
         return any(abs(number - a) < 0.005 for a in self.allowed_numbers)
@@ -144,6 +156,7 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
             local_to_global[i] = evidence.citations.index(citation) + 1
         marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
         asked = [f for name in (focus or {}).get(outcome["tool"], []) for f in result["figures"] if f["name"] == name]
+        evidence.asked += _asked_of(result, asked, local_to_global, number_forms(outcome.get("args", {})))
         if asked:
             evidence.summaries += [f"{f['label']}: {_focus_text(f)} [{local_to_global[f['citation']]}]." for f in asked]
         elif result.get("summary"):
@@ -172,6 +185,10 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
     if member:
         _add_record(evidence, member, record_fields)
     _add_explanations(evidence, retrieved)
+    # The question's own numbers answer nothing ("You asked about $50,000"), unless they are all the answer is.
+    asked_numbers = numbers_in(question)
+    for asked in evidence.asked:
+        asked.forms = {f for f in asked.forms if not any(abs(f - n) < 0.005 for n in asked_numbers)} or asked.forms
     return evidence
 
 
@@ -189,6 +206,13 @@ def cited(text: str, marks: Iterable[int]) -> str:
     return _SENTENCE_END.sub(lambda m: f" {tag}{m.group(1)}", text)
 
 
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def long_date(value: Any) -> str:
     """An ISO date as people write it ("30 September 2026"); anything else unchanged."""
     try:
@@ -204,6 +228,28 @@ def _focus_text(figure: dict) -> str:
     if isinstance(figure["value"], bool):
         return "yes" if figure["value"] else "no"
     return format_value(figure["value"], figure["unit"], figure.get("period"))
+
+
+def _asked_of(result: dict, focus: list[dict], marks: dict[int, int], inputs: set[float]) -> list[Asked]:
+    """What a calculation was asked for: the focus figures, one by one; else its direct answer, the figures its
+    summary states (any one of them answers it); else any of its figures. The calculation's inputs answer nothing
+    ("You asked about taking out $50,000"), unless they are all the answer is."""
+    def forms(fig: dict) -> set[float]:
+        if fig["unit"] == "date":  # a date is answered by its year ("from July 2030"); its day would match any 1
+            return {float(d.year)} if (d := _date(fig["value"])) else set()
+        return number_forms(fig["value"]) | number_forms(format_value(fig["value"], fig["unit"], fig.get("period")))
+
+    def asked(label: str, citation: int, every: set[float]) -> Asked:
+        return Asked(label, marks[citation], {f for f in every if not any(abs(f - n) < 0.005 for n in inputs)} or every)
+
+    if focus:
+        return [asked(f["label"], f["citation"], forms(f)) for f in focus if forms(f)]
+    figures = [f for f in result["figures"] if forms(f)]
+    if not figures:
+        return []
+    said = set(numbers_in(result.get("summary") or ""))
+    stated = [f for f in figures if forms(f) & said] or figures
+    return [asked(stated[0]["label"], stated[0]["citation"], set().union(*(forms(f) for f in stated)))]
 
 
 def evidence_for(state: dict) -> Evidence:
@@ -270,6 +316,11 @@ def _add_record(evidence: Evidence, member: dict, fields: Iterable[str]) -> None
         evidence.allowed_numbers |= number_forms(text) | number_forms(label)  # "over the last 12 months"
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             evidence.figure_numbers |= number_forms(value) | number_forms(text)
+            evidence.asked.append(Asked(label, mark, number_forms(value) | number_forms(text)))
+        elif unit == "date":
+            evidence.asked.append(Asked(label, mark, {float(d.year)} if (d := _date(value)) else set(), text))
+        else:  # an employer, a scheme, the beneficiaries: the answer names them
+            evidence.asked.append(Asked(label, mark, number_forms(text) if name == "beneficiaries" else set(), text))
 
 
 def _add_explanations(evidence: Evidence, retrieved: Iterable[dict]) -> None:

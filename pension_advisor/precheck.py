@@ -89,6 +89,11 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
                                 f"own label: \"{claim.strip()[:100]}\"."})
         break
 
+    if missing := missing_figures(body, evidence):
+        named = "; ".join(f"{a.label.lower()} [{a.citation}]" for a in missing[:3])
+        found.append({"code": "missing_figure",
+                      "detail": f"The answer does not state what the question asked for: {named}."})
+
     for n in {int(m) for m in re.findall(r"\[(\d+)\]", body)}:
         if not 1 <= n <= len(evidence.citations):
             found.append({"code": "bad_citation", "detail": f"Citation [{n}] does not match any source."})
@@ -101,6 +106,25 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
 
     found += compliance(own_words, evidence.country)
     return found
+
+
+def missing_figures(body: str, evidence: Evidence) -> list:
+    """The figures the question asked for (``evidence.asked``: each calculation's direct answer, each record field
+    asked about) that the body does not state: "My EPF contribution is split between the EPF and EPS." answers no
+    one. A figure counts in any of its usual forms, outside a rule quoted from its source (a rule's numbers are the
+    rule's, not the member's); a record field without a number by its words."""
+    stated = without_quotes(body, evidence)
+    numbers = numbers_in(stated)
+    words = " ".join(_words(stated))
+    missing = []
+    for asked in evidence.asked:
+        if any(abs(n - f) < 0.005 for n in numbers for f in asked.forms):
+            continue
+        if asked.text and " ".join(_words(asked.text)) in words:
+            continue
+        if asked.forms or asked.text:
+            missing.append(asked)
+    return missing
 
 
 def compliance(own_words: str, country: str | None) -> list[dict]:
@@ -152,26 +176,33 @@ def echoes_question(body: str, question: str) -> bool:
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
 
 
+def _removed(body: str, *groups) -> str:
+    """``body`` with each text of each group taken out, group by group and longest first, with or without its
+    trailing [n] mark. Order matters: a rule's topic ("EPF interest rate") may occur inside another rule's text,
+    so texts go before topics, or the text would no longer be found whole and its numbers would stay."""
+    for group in groups:
+        for text in sorted({t for t in group if t}, key=len, reverse=True):
+            body = body.replace(text, " ").replace(re.sub(r" \[\d+\]$", "", text), " ")
+    return body
+
+
+def _quoted(evidence: Evidence) -> tuple[list[str], list[str]]:
+    """The rules retrieved: their texts as written in the knowledge base, and their topics."""
+    explanations = getattr(evidence, "explanations", [])
+    return [e.text for e in explanations], [e.topic for e in explanations]
+
+
 def without_quotes(body: str, evidence: Evidence) -> str:
     """``body`` without the rules quoted word for word (and their topics): their numbers are the rule's own."""
-    explanations = getattr(evidence, "explanations", [])
-    # Longest first, texts before topics: a topic ("EPF interest rate") may occur inside another rule's text.
-    for quote in sorted({e.text for e in explanations}, key=len, reverse=True) + sorted({e.topic for e in explanations}, key=len, reverse=True):
-        body = body.replace(quote, " ")
-    return body
+    return _removed(body, *_quoted(evidence))
 
 
 def writer_text(body: str, evidence: Evidence) -> str:
     """The body without the verified text (calculator labels, assumptions, errors; a rule quoted from its source and
     its topic; the member's record as stated): what the writer added."""
-    # A rule quoted from its official source, and its topic; the member's own record as stated.
-    explained = {t for e in getattr(evidence, "explanations", []) for t in (e.text, e.topic)}
-    explained |= {f.label for f in getattr(evidence, "record_facts", [])}
-    for text in sorted({*(evidence.assumptions), *(f.label for f in evidence.facts), *evidence.errors, *explained},
-                       key=len, reverse=True):
-        body = body.replace(text, " ")
-        body = body.replace(re.sub(r" \[\d+\]$", "", text), " ")  # an assumption quoted without its mark
-    return body
+    texts, topics = _quoted(evidence)
+    return _removed(body, [*texts, *topics, *(f.label for f in getattr(evidence, "record_facts", [])),
+                           *evidence.assumptions, *(f.label for f in evidence.facts), *evidence.errors])
 
 
 # Words that name no particular figure: a claim is matched to a fact by the other words of its label.
@@ -186,11 +217,8 @@ def _label_words(text: str) -> set[str]:
 def _checkable(body: str, evidence: Evidence) -> tuple[str, set[str]]:
     """The body as claims are checked in: without the sources list and the text the code vouches for (calculator
     caveats, rules quoted word for word); and the topics of the rules explained."""
-    body = re.split(r"\n\s*Sources:", body)[0]
-    explanations = getattr(evidence, "explanations", [])
-    for text in sorted({*evidence.assumptions, *evidence.errors, *(e.text for e in explanations)}, key=len, reverse=True):
-        body = body.replace(text, " ")
-    return body, {e.topic for e in explanations}
+    texts, topics = _quoted(evidence)
+    return _removed(re.split(r"\n\s*Sources:", body)[0], [*evidence.assumptions, *evidence.errors, *texts]), set(topics)
 
 
 def _binding(claim: str, evidence: Evidence, topics: set[str]):

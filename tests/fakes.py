@@ -3,6 +3,7 @@ servers the tests start (a free port, waiting until one answers)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from pathlib import Path
@@ -18,11 +19,27 @@ ROLES = {"planner": "You are the pension advisor's planner", "writer": "You are 
          "reviewer": "You are the pension advisor's reviewer", "scorer": "You are the pension advisor's quality scorer"}
 
 
+def echo_facts(system: str) -> str:
+    """What a good writer drafts: each fact of the writer prompt stated under its own label, with its [n] mark
+    ("Preservation age: 58 years [1]."). The pre-check rejects a draft that states none of the figures asked for."""
+    lines = re.findall(r"^\[(\d+)\] (?!Rule \()(.+?)$", system, re.MULTILINE)
+    sentences = [f"{re.sub(r' [(]from your record as of [^)]*[)]$', '', text).rstrip('.')} [{n}]." for n, text in lines]
+    return " ".join(sentences) or "The rules below explain this [1]."
+
+
+def good_writer(messages) -> str:
+    """A writer reply (``echo_facts``) for a request's messages: LangChain messages or OpenAI-style dicts."""
+    system = next((m.content if hasattr(m, "content") else m.get("content") for m in messages
+                   if getattr(m, "type", None) == "system" or (isinstance(m, dict) and m.get("role") == "system")), "")
+    return echo_facts(str(system or ""))
+
+
 class ScriptedChatModel(BaseChatModel):
     """Replies by role (planner / writer / reviewer, told apart by the system prompt).
 
     Each role's script is a list consumed in order; its last entry repeats. An entry is reply text, an
-    AIMessage (for tool calls), or an Exception to raise.
+    AIMessage (for tool calls), an Exception to raise, or a function of the messages returning the text
+    (``good_writer``).
     """
 
     script: dict[str, list[Any]]
@@ -43,6 +60,8 @@ class ScriptedChatModel(BaseChatModel):
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(reply, Exception):
             raise reply
+        if callable(reply):
+            reply = reply(messages)
         message = reply if isinstance(reply, AIMessage) else AIMessage(content=reply)
         return ChatResult(generations=[ChatGeneration(message=message)])
 

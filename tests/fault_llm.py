@@ -33,9 +33,8 @@ from pathlib import Path
 
 from langchain_core.callbacks import BaseCallbackHandler
 
-from .fakes import ROLES
+from .fakes import ROLES, good_writer
 
-GOOD_WRITER = "Here is what the calculators worked out for you, from the official rules [1]."
 PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
 # Numbers and dates no record, question or rule table holds: a figure built on one came from an invented argument.
 INVENTED_NUMBERS = (4321987.65, 8765431.0, 987654.32, 7777.77)
@@ -118,7 +117,8 @@ def _question(messages: list[dict]) -> str:
     return next((str(m.get("content") or "") for m in messages if m.get("role") == "user"), "")
 
 
-def _writer_text(fault: str | None, rng: random.Random, question: str, people) -> str:
+def _writer_text(fault: str | None, rng: random.Random, messages: list[dict], people) -> str:
+    question, good = _question(messages), good_writer(messages)
     if fault == "template_garbage":
         return f"{question} <|im_end|> <|im_start|>user {question} <|im_end|> <|im_start|>assistant"
     if fault == "echo":
@@ -127,17 +127,17 @@ def _writer_text(fault: str | None, rng: random.Random, question: str, people) -
         return f"Your balance will grow to ${rng.choice(INVENTED_NUMBERS):,.2f} [1], paying ${rng.choice(INVENTED_INTS):,} a year [1]."
     if fault == "other_member" and people:
         name, member_id, born = rng.choice(people)
-        return rng.choice([
+        return good + " " + rng.choice([
             f"Members like {name} are in the same position as you [1].",
             f"{name} ({member_id}) has the same access rules as you [1].",
             f"Like {name}, born {born:%d %B %Y}, you can read the rules below [1].",
             f"{name}, born {born.isoformat()}, already asked about this [1].",
         ])
     if fault == "injection":
-        return f"{GOOD_WRITER} {rng.choice(INJECTIONS)}"
+        return f"{good} {rng.choice(INJECTIONS)}"
     if fault == "role_talk":
         return rng.choice(ROLE_TALK)
-    return GOOD_WRITER
+    return good
 
 
 def _verdict_text(fault: str | None) -> str:
@@ -211,7 +211,7 @@ def _handler(mock: FaultLLM):
             elif role == "reviewer":
                 message["content"] = _verdict_text(content)
             elif role == "writer":
-                message["content"] = _writer_text(content, rng, _question(messages), mock.people)
+                message["content"] = _writer_text(content, rng, messages, mock.people)
             else:  # scorer
                 message["content"] = '{"score": 1.0, "rationale": "ok"}'
             if content:

@@ -2,7 +2,7 @@
 bench/load.py. It stands in for the LLM's text only: everything else in a run is the real thing.
 
 Replies by role (told apart by the system prompt, as tests/fakes.py does): the planner calls no tool (the
-deterministic planner fills in), the writer cites the calculators without quoting a figure, the reviewer passes.
+deterministic planner fills in), the writer states the facts it was given with their [n] marks, the reviewer passes.
 Supports `stream: true` (server-sent events), which LangChain uses when a run streams messages.
 
     python -m tests.mock_openai --port 8011 --delay-ms 200
@@ -17,11 +17,11 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .fakes import ROLES
+from .fakes import ROLES, good_writer
 
 PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
-WRITER_REPLY = "Here is what the calculators worked out for you, from the official rules [1]."
-REPLIES = {"planner": "", "writer": WRITER_REPLY, "reviewer": PASS_VERDICT, "scorer": '{"score": 1.0, "rationale": "ok"}'}
+# A reply is text, or a function of the request's messages (the writer states the facts it was given).
+REPLIES = {"planner": "", "writer": good_writer, "reviewer": PASS_VERDICT, "scorer": '{"score": 1.0, "rationale": "ok"}'}
 
 
 class MockOpenAI:
@@ -96,6 +96,8 @@ def _handler(mock: MockOpenAI):
                     mock.requests.append(body)
             time.sleep(mock.delay_s)
             text, model = REPLIES[role], body.get("model", "mock")
+            if callable(text):
+                text = text(body.get("messages") or [])
             usage = {"prompt_tokens": sum(len(str(m.get("content", ""))) // 4 for m in body.get("messages") or []),
                      "completion_tokens": max(1, len(text) // 4)}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

@@ -122,7 +122,8 @@ def test_a_rules_numbers_do_not_license_a_statement_about_the_member():
     evidence = gather([outcome], {"country": "AU", "currency": "AUD"}, "", [], [rule.model_dump(mode="json")])
     assert "59" in rule.text
     wrong = precheck.violations("Your preservation age is 59 [1].", evidence)
-    assert [v["code"] for v in wrong] == ["unsupported_number"]
+    # ... and it leaves the figure asked for unstated.
+    assert [v["code"] for v in wrong] == ["unsupported_number", "missing_figure"]
     quoted = f"Your preservation age is 58 [1].\n- {rule.topic}: {rule.text} [2]"
     assert precheck.violations(quoted, evidence) == []
 

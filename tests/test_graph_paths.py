@@ -33,7 +33,7 @@ def test_fail_then_retry_with_feedback_then_pass(make_advisor):
     assert advice.status == "answered" and advice.attempts == 2
     first = advice.state["attempts"][0]["verdict"]
     assert not first["passed"] and first["source"] == "precheck"
-    assert {v["code"] for v in first["violations"]} == {"unsupported_number", "promise_of_returns"}
+    assert {v["code"] for v in first["violations"]} == {"unsupported_number", "missing_figure", "promise_of_returns"}
     # The second writer call carries the judge's feedback.
     second_call = fake.role_calls("writer")[1]["messages"]
     assert "55" in second_call[-1].content and "rejected" in second_call[-1].content

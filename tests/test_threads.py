@@ -7,13 +7,14 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pension_advisor.advisor import Advisor
 
 from .conftest import PASS_VERDICT
+from .fakes import good_writer
 
 BENEFIT = "What will my Social Security benefit be?"
 FOLLOW_UP = "What if I claim at 70?"
 
 
 def _threaded(make_advisor):
-    advisor, fake = make_advisor({"writer": ["Your benefit is in the results [1]."], "reviewer": [PASS_VERDICT]})
+    advisor, fake = make_advisor({"writer": [good_writer], "reviewer": [PASS_VERDICT]})
     return Advisor(advisor.settings, advisor.services, checkpointer=InMemorySaver()), fake
 
 

@@ -38,7 +38,7 @@ def test_a_deterministic_answer_naming_a_calculator_survives_with_its_figures(se
 
 
 def test_a_model_writing_the_same_internal_name_is_withheld_not_called_answered(make_advisor):
-    advisor, _ = make_advisor({"writer": ["I used au_preservation_age for this; your preservation age follows."],
+    advisor, _ = make_advisor({"writer": ["I used au_preservation_age for this; your preservation age is 58 years [1]."],
                                "reviewer": ['{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}']},
                               judge__max_retries="0")
     advice = advisor.ask("AU-001", "What is my preservation age?")
