@@ -79,7 +79,12 @@ class QueueUnavailable(Exception):
 class ScoringQueue:
     def __init__(self, cfg: ProductionMonitoring):
         self.cfg = cfg
-        self.huey = _huey(cfg)
+        try:
+            # On SQLite this opens the file and creates Huey's tables: one exclusive transaction of idempotent
+            # "create ... if not exists", so concurrent first uses wait for each other and a kill leaves no half.
+            self.huey = _huey(cfg)
+        except Exception as exc:  # a directory, a parent that is a file, not a database, no permission
+            raise self._unavailable("opened", exc) from None
         self._handler: Callable[[dict[str, Any]], None] | None = None
         self._writer: threading.Thread | None = None
         self._buffer: queue_module.Queue | None = None
@@ -97,9 +102,12 @@ class ScoringQueue:
         try:
             self.huey.pending_count()
         except Exception as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise QueueUnavailable(f"the scoring queue ({self.cfg.queue.backend} at {self.where()}) cannot be "
-                                   f"reached: {reason}") from None
+            raise self._unavailable("reached", exc) from None
+
+    def _unavailable(self, what: str, exc: Exception) -> QueueUnavailable:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return QueueUnavailable(f"the scoring queue ({self.cfg.queue.backend} at {self.where()}) cannot be "
+                                f"{what}: {reason}")
 
     # --- request path ------------------------------------------------------------------------------------
     def enqueue(self, trace_id: str, payload: dict[str, Any]) -> None:
