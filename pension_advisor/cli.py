@@ -434,7 +434,8 @@ def report(out: Path = typer.Option(Path("var/report.html"), help="Where to writ
     tracing = settings.tracing
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = write_report(load_traces(tracing.tracking_uri, tracing.experiment), out,
-                           f"pension-advisor quality: {tracing.experiment}",
+                           "pension-advisor quality" + ("" if tracing.experiment == "pension-advisor"
+                                                        else f" (experiment {tracing.experiment})"),
                            ScoringQueue(settings.production_monitoring).dead_letters())
     console.print(f"wrote {out}: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 CURRENCY_SYMBOL = {"AUD": "$", "USD": "$", "GBP": "£", "INR": "₹"}
@@ -118,6 +118,24 @@ class Evidence:
     def sources_text(self) -> str:
         return "\n".join(f"[{i}] {c['title']} ({c['tax_year']})" + (f": {c['url']}" if c.get("url") else "")
                          for i, c in enumerate(self.citations, 1))
+
+    def to_json(self) -> dict[str, Any]:
+        """The evidence as plain JSON, as the graph state carries it (``evidence_of`` reads it back)."""
+        data = asdict(self)
+        data["allowed_numbers"], data["figure_numbers"] = sorted(self.allowed_numbers), sorted(self.figure_numbers)
+        for asked in data["asked"]:
+            asked["forms"] = sorted(asked["forms"])
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Evidence":
+        return cls(**{**data,
+                      "facts": [Fact(**f) for f in data.get("facts", [])],
+                      "record_facts": [Fact(**f) for f in data.get("record_facts", [])],
+                      "explanations": [Explanation(**e) for e in data.get("explanations", [])],
+                      "asked": [Asked(**{**a, "forms": set(a["forms"])}) for a in data.get("asked", [])],
+                      "allowed_numbers": set(data.get("allowed_numbers", [])),
+                      "figure_numbers": set(data.get("figure_numbers", []))})
 
     def cite(self, citation: dict) -> int:
         """The 1-based number of ``citation``, added to the list when new."""
@@ -250,6 +268,12 @@ def _asked_of(result: dict, focus: list[dict], marks: dict[int, int], inputs: se
     said = set(numbers_in(result.get("summary") or ""))
     stated = [f for f in figures if forms(f) & said] or figures
     return [asked(stated[0]["label"], stated[0]["citation"], set().union(*(forms(f) for f in stated)))]
+
+
+def evidence_of(state: dict) -> Evidence:
+    """The evidence a graph state carries (computed once, by the tools node); built from the state's parts only for
+    a state that has none (a hand-written state in a test, a payload sampled before the field existed)."""
+    return Evidence.from_json(state["evidence"]) if state.get("evidence") else evidence_for(state)
 
 
 def evidence_for(state: dict) -> Evidence:

@@ -93,6 +93,7 @@ class AdvisorState(TypedDict, total=False):
     planned_from: str              # the text the plan came from: the question, or a follow-up with the turn before
     # tools
     tool_outcomes: list[ToolOutcome]
+    evidence: dict[str, Any]       # Evidence.to_json(): the verified facts the answer is written and judged from
     # synthesize / judge / retry
     answer: str                    # the current answer as the member would read it
     draft_body: str                # the model-written part of it, which the judge checks
@@ -132,6 +133,7 @@ class AdvisorOutput(TypedDict, total=False):
     retrieved: list[dict[str, Any]]
     planned_from: str
     tool_outcomes: list[ToolOutcome]
+    evidence: dict[str, Any]
     answer: str
     attempts: list[Attempt]
     llm_errors: list[str]

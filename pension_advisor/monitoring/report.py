@@ -53,6 +53,32 @@ def _figure(draw) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def bucket(times) -> str:
+    """The trend bucket for the span the traces cover: a few points whatever it is (an hour of traces in hourly
+    buckets is one point, which matplotlib draws on an axis years wide)."""
+    span = (times.max() - times.min()) if len(times) else dt.timedelta(0)
+    if span <= dt.timedelta(hours=3):
+        return "5min"
+    if span <= dt.timedelta(days=3):
+        return "1h"
+    return "1D"
+
+
+_BUCKET_WORDS = {"5min": "per 5 minutes", "1h": "per hour", "1D": "per day"}
+
+
+def _time_axis(ax, times, freq: str) -> None:
+    """The x axis over the traces' own time range (padded by one bucket), with readable dates."""
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    pad = pd.Timedelta(freq)
+    ax.set_xlim(times.min() - pad, times.max() + pad)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def _dead_letter_section(dead_letters: dict[str, dict[str, Any]]) -> str:
     """Scoring jobs the workers gave up on: their traces carry no scores, so the trends below leave them out."""
     if not dead_letters:
@@ -84,18 +110,39 @@ def write_report(df, path: Path, title: str, dead_letters: dict[str, dict[str, A
         "dead_lettered": len(dead_letters),
     }
     scores = [c for c in df.columns if c.startswith("score:")]
-    hourly = df.set_index("time").resample("1h")
+    freq = bucket(df["time"])
+    per = _BUCKET_WORDS[freq]
+    buckets = df.set_index("time").resample(freq)
+
+    def trend(draw_series, ylim=None):
+        def draw(ax):
+            draw_series(ax)
+            _time_axis(ax, df["time"], freq)
+            if ylim:
+                ax.set_ylim(*ylim)
+        return draw
+
+    def line(ax, series, label=None):
+        # matplotlib's own date axis (pandas' .plot draws periods, which a date range cannot bound)
+        series = series.dropna()
+        ax.plot(series.index, series.values, marker="o", label=label)
+
+    def lines(ax, frame):
+        for column in frame.columns:
+            line(ax, frame[column], column)
+        ax.legend(fontsize="small")
+
     plots = {
-        "Latency (s) per question": lambda ax: (ax.plot(df["time"], df["latency_s"], ".", alpha=.5), ax.set_ylabel("s")),
-        "Cost per hour": lambda ax: hourly["cost"].sum().plot(ax=ax, marker="o"),
-        "Judge pass rate per hour": lambda ax: (judged.set_index("time")["verdict"].eq("pass").resample("1h").mean()
-                                                .plot(ax=ax, marker="o") if len(judged) else None, ax.set_ylim(0, 1.05)),
+        "Latency (s) per question": trend(lambda ax: (ax.plot(df["time"], df["latency_s"], ".", alpha=.5), ax.set_ylabel("s"))),
+        f"Cost {per}": trend(lambda ax: line(ax, buckets["cost"].sum())),
         "Attempts per question": lambda ax: df["attempts"].value_counts().sort_index().plot.bar(ax=ax),
     }
+    if len(judged):
+        plots[f"Judge pass rate {per}"] = trend(
+            lambda ax: line(ax, judged.set_index("time")["verdict"].eq("pass").resample(freq).mean()), (0, 1.05))
     if scores:
-        plots["Scorer trends (hourly mean)"] = lambda ax: (
-            df.set_index("time")[scores].resample("1h").mean().rename(columns=lambda c: c[6:]).plot(ax=ax, marker="o"),
-            ax.set_ylim(0, 1.05))
+        plots[f"Scorer trends (mean {per})"] = trend(
+            lambda ax: lines(ax, buckets[scores].mean().rename(columns=lambda c: c[6:])), (0, 1.05))
     images = "".join(f"<h2>{html.escape(name)}</h2><img src='data:image/png;base64,{_figure(draw)}'>"
                      for name, draw in plots.items())
     rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary.items())
@@ -105,7 +152,9 @@ def write_report(df, path: Path, title: str, dead_letters: dict[str, dict[str, A
         f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body style='font-family:sans-serif'>"
         f"<h1>{html.escape(title)}</h1><p>Generated {dt.datetime.now():%Y-%m-%d %H:%M}</p>"
         f"<table border=1 cellpadding=4>{rows}</table>"
-        f"<h2>Scores</h2><table border=1 cellpadding=4><tr><th>scorer</th><th>mean</th><th>traces</th></tr>{score_rows}</table>"
+        + (f"<h2>Scores</h2><table border=1 cellpadding=4><tr><th>scorer</th><th>mean</th><th>traces</th></tr>{score_rows}</table>"
+           if scores else "<h2>Scores</h2><p>No trace has scores yet: scores come from sampled runs "
+                          "(production_monitoring.sampling_rate) once a scoring worker has run.</p>") +
         f"{_dead_letter_section(dead_letters)}{images}</body></html>")
     summary["scores"] = {c[6:]: round(float(df[c].mean()), 3) for c in scores}
     return summary

@@ -9,7 +9,7 @@ instead (the calculators' verified results, if there are any), and the trace say
 from __future__ import annotations
 
 from pension_advisor import answer
-from pension_advisor.evidence import evidence_for
+from pension_advisor.evidence import evidence_of
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.llm import faults
 from pension_advisor.observability.spans import annotate_current
@@ -20,7 +20,7 @@ NOTHING_VERIFIED = "There are no calculator results, record entries or official 
 
 
 def fallback(state: AdvisorState, services: Services) -> dict:
-    evidence = evidence_for(state)
+    evidence = evidence_of(state)
     outage = faults.outage(state.get("model_faults"))
     if outage is None:
         return {"answer": answer.fallback(evidence, services.settings.judge.escalation_text), "status": "fallback"}

@@ -14,7 +14,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
 from pension_advisor import precheck, prompts
-from pension_advisor.evidence import evidence_for, gather
+from pension_advisor.evidence import evidence_of, gather
 from mlflow.entities import SpanType
 
 from pension_advisor.graph.state import AdvisorState, Attempt, Verdict
@@ -44,7 +44,7 @@ _RESPONSE_FORMAT = {"type": "json_schema",
 
 
 def judge(state: AdvisorState, services: Services) -> dict:
-    evidence = evidence_for(state)
+    evidence = evidence_of(state)
     found = precheck.violations(state["draft_body"], evidence, state["safe_question"])
     usage: list[dict] = []
     fault = None

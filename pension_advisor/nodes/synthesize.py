@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from pension_advisor import answer, precheck, prompts
-from pension_advisor.evidence import evidence_for
+from pension_advisor.evidence import evidence_of
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.llm import faults
 from pension_advisor.llm.usage import usage_record
@@ -14,7 +14,7 @@ from pension_advisor.services import Services
 
 
 def synthesize(state: AdvisorState, services: Services) -> dict:
-    evidence = evidence_for(state)
+    evidence = evidence_of(state)
     if services.model is None:
         body = answer.verified_body(evidence)
     else:

@@ -1,4 +1,5 @@
-"""Tools: run the planned calculator calls. A tool error becomes an outcome the answer can explain, never a crash."""
+"""Tools: run the planned calculator calls, then gather the evidence the answer is written and judged from. A tool
+error becomes an outcome the answer can explain, never a crash."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pydantic import ValidationError
 
 from mlflow.entities import SpanType
 
+from pension_advisor.evidence import evidence_for
 from pension_advisor.graph.state import AdvisorState, ToolOutcome
 from pension_advisor.guardrails.tool_output import sanitise
 from pension_advisor.observability.spans import span
@@ -35,7 +37,8 @@ def run_tools(state: AdvisorState, services: Services) -> dict:
             else:
                 s.set_attribute("citations", [c["url"] for c in outcome["result"]["citations"]])
         outcomes.append(outcome)
-    return {"tool_outcomes": outcomes}
+    # The verified facts, computed once here: the writer, the judge, the fallback and the scorers all read these.
+    return {"tool_outcomes": outcomes, "evidence": evidence_for({**state, "tool_outcomes": outcomes}).to_json()}
 
 
 def _run(name: str, args: dict, services: Services) -> ToolOutcome:

@@ -3,7 +3,8 @@
 A final answer is ``answer.frame``'s output: a header line ("Tax year 2026-27, amounts in AUD."), the
 body, a "Sources:" list ("[1] title (tax year): url") and the disclaimer. Blocked, clarification and
 member-not-found replies are plain text without a frame. Scorers check the body for claims and the
-frame for citations and compliance; numbers come from ``evidence.evidence_for``, exactly as the judge sees them.
+frame for citations and compliance; numbers come from the run's own evidence (``evidence.evidence_of``), exactly as
+the judge saw them.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import Any
 from mlflow.entities import AssessmentSource, Feedback
 
 from pension_advisor.answer import DISCLAIMER
-from pension_advisor.evidence import Evidence, evidence_for, number_forms, numbers_in
+from pension_advisor.evidence import Evidence, evidence_of, number_forms, numbers_in
 from pension_advisor.precheck import _claims
 from pension_advisor.tools.base import CURRENCY
 
 # The run's fields every scorer reads (the sampled payload, the worker and eval records carry exactly these).
-SCORED_FIELDS = ("answer", "tool_outcomes", "country", "member", "status", "record_fields", "retrieved", "plan")
+SCORED_FIELDS = ("answer", "tool_outcomes", "country", "member", "status", "record_fields", "retrieved", "plan",
+                 "evidence")
 
 # Replies the system writes itself, with no calculation behind them.
 NO_CALCULATION = ("blocked", "clarification", "member_not_found")
@@ -90,7 +92,7 @@ def read(inputs: Any, outputs: Any) -> Reply:
 
 
 def _fingerprint(inputs: Any, outputs: Any) -> tuple:
-    fields = ("answer", "final_answer", "status", "country", "member", "tool_outcomes")
+    fields = ("answer", "final_answer", "status", "country", "member", "tool_outcomes", "evidence")
     out = tuple(id(outputs.get(f)) for f in fields) if isinstance(outputs, dict) else (id(outputs),)
     outcomes = outputs.get("tool_outcomes") if isinstance(outputs, dict) else None
     ins = (inputs.get("question"), inputs.get("member_id")) if isinstance(inputs, dict) else (id(inputs),)
@@ -114,10 +116,11 @@ def _read(inputs: Any, outputs: Any) -> Reply:
     if country:
         about.setdefault("country", country)
         about.setdefault("currency", CURRENCY.get(country))
-    # The judge's own evidence (evidence_for): the record fields read and the rules retrieved count as facts too.
-    evidence = evidence_for({"tool_outcomes": outcomes, "member": about or None, "safe_question": question,
-                             "record_fields": outputs.get("record_fields") or [],
-                             "retrieved": outputs.get("retrieved") or [], "plan": outputs.get("plan") or []})
+    # The judge's own evidence, as the run carried it; rebuilt from the run's parts only for a reply without it
+    # (a blocked or clarifying reply, a bare answer string).
+    evidence = evidence_of({"evidence": outputs.get("evidence"), "tool_outcomes": outcomes, "member": about or None,
+                            "safe_question": question, "record_fields": outputs.get("record_fields") or [],
+                            "retrieved": outputs.get("retrieved") or [], "plan": outputs.get("plan") or []})
     country = country or evidence.country
     if country and not evidence.country:
         evidence.country = country

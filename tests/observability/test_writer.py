@@ -26,7 +26,7 @@ SECRETS = [*UK_001.name.split(), UK_001.date_of_birth.isoformat(), "amelia@examp
 # Runs in a child process (tracing is process-wide): an Advisor on a scripted model, then the given steps.
 SCRIPT = r"""
 import json, os, signal, sys, time
-from tests.fakes import ScriptedChatModel
+from tests.fakes import ScriptedChatModel, good_writer
 from pension_advisor.advisor import Advisor
 from pension_advisor.config import load_settings
 from pension_advisor.services import Services
@@ -34,7 +34,7 @@ from pension_advisor.observability import export
 from pension_advisor.observability.tracing import flush
 
 PASS = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
-fake = ScriptedChatModel(script={"writer": ["You reach State Pension age as shown [1]."], "reviewer": [PASS]})
+fake = ScriptedChatModel(script={"writer": [good_writer], "reviewer": [PASS]})
 settings = load_settings()
 advisor = Advisor(settings, Services(settings, model_factory=lambda: fake))
 question = sys.argv[2]
@@ -138,7 +138,7 @@ def test_writer_and_in_process_pipelines_store_the_same_trace(tmp_path):
         assert_redacted(trace)
         spans = {s.name: s for s in trace.data.spans}
         # Node spans carry what changed: the node's update, and the fields changed since the previous node.
-        assert list(spans["synthesize"].inputs) == ["tool_outcomes"]
+        assert list(spans["synthesize"].inputs) == ["tool_outcomes", "evidence"]
         assert spans["synthesize"].attributes["langgraph.node"] == "synthesize"
         assert set(spans["pension_advisor"].outputs) == {"status", "final_answer", "attempts", "final_verdict"}
         guard = spans["guardrail:input.rules"]

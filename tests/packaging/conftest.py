@@ -10,10 +10,7 @@ from pension_advisor.packaging import agent
 from pension_advisor.services import Services
 
 from ..conftest import PASS_VERDICT
-from ..fakes import ScriptedChatModel
-
-# No numbers of its own: the calculators' figures (listed under it) are what the answer states.
-WRITER_TEXT = "Here is what the calculators found for you [1]."
+from ..fakes import ScriptedChatModel, good_writer
 
 
 @pytest.fixture
@@ -32,6 +29,6 @@ def scripted(monkeypatch, settings_env):
     """Models loaded in this process build their advisor on a ScriptedChatModel (and a private member store)."""
     for key, value in settings_env.items():
         monkeypatch.setenv(key, value)
-    fake = ScriptedChatModel(script={"writer": [WRITER_TEXT], "reviewer": [PASS_VERDICT]})
+    fake = ScriptedChatModel(script={"writer": [good_writer], "reviewer": [PASS_VERDICT]})
     monkeypatch.setattr(agent, "make_services", lambda settings: Services(settings, model_factory=lambda: fake))
     return fake
