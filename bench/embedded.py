@@ -141,6 +141,7 @@ def run(provider: str, rows, db: Path, overrides: dict[str, str] | None = None) 
                     "first_passed": bool(first) and first["passed"], "outcome": outcome,
                     "first_violations": [v["code"] for v in first["violations"]] if first else [],
                     "first_draft": attempts[0]["answer"] if attempts else None,
+                    "answer": advice.answer,
                     "model_faults": [f["kind"] for f in advice.state.get("model_faults") or []],
                     "model_answer": advice.status == "answered" and bool(first) and first["source"] == "llm"})
     return out
