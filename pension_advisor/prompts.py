@@ -17,6 +17,9 @@ QUESTION. It fails if it states a figure not in the facts, misses a [n] citation
 country, promises returns, or does not answer the question. Reply with JSON only: \
 {{"passed": true|false, "confidence": 0.0-1.0, "violations": [{{"code": "...", "detail": "..."}}], "feedback": "..."}}"""
 
+# Sent back to the writer (in WRITER_RETRY) when the reviewer's verdict could not be used.
+JUDGE_NO_VERDICT_FEEDBACK = "Rewrite the answer using only the facts, with a [n] citation after every figure."
+
 JUDGE_USER = """QUESTION: {question}
 
 FACTS:

@@ -75,11 +75,11 @@ def _llm_verdict(state: AdvisorState, evidence, services: Services) -> tuple[Ver
     if parsed is None:
         return Verdict(passed=False, confidence=0.0, source="llm",
                        violations=[{"code": "judge_unparseable", "detail": f"The reviewer's verdict was not valid: {str(reply.error)[:120]}"}],
-                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage, None
+                       feedback=prompts.JUDGE_NO_VERDICT_FEEDBACK), usage, None
     if problem := inconsistency(parsed):
         return Verdict(passed=False, confidence=0.0, source="llm",
                        violations=[{"code": "judge_inconsistent", "detail": f"The reviewer's verdict contradicts itself: {problem}"}],
-                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage, None
+                       feedback=prompts.JUDGE_NO_VERDICT_FEEDBACK), usage, None
     passed = parsed.passed and parsed.confidence >= services.settings.judge.min_confidence
     violations = [v.model_dump() for v in parsed.violations]
     if parsed.passed and not passed:
