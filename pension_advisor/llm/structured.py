@@ -58,8 +58,9 @@ def structured_call(model: BaseChatModel, schema: type[Schema], messages: Sequen
                     name: str) -> Structured[Schema]:
     """Ask ``model`` for one object of ``schema``; ``name`` names the schema in the request."""
     try:
-        reply = model.with_structured_output(response_format(schema, name), method="json_schema",
-                                             include_raw=True).invoke(list(messages))
+        # Named, so a trace reads "judge > structured_output verdict > ChatOpenAI" above LangChain's parse steps.
+        runnable = model.with_structured_output(response_format(schema, name), method="json_schema", include_raw=True)
+        reply = runnable.with_config(run_name=f"structured_output {name}").invoke(list(messages))
     except Exception as exc:  # noqa: BLE001 - any failure of the call is "no reply", reported to the caller
         return Structured(parsed=None, error=exc, raw=None)
     raw: AIMessage = reply["raw"]
