@@ -53,16 +53,13 @@ _INTERNALS_RE = re.compile("|".join(f"(?:{p})" for p in _INTERNALS))
 
 @lru_cache(maxsize=1)
 def _prompt_shingles() -> tuple[frozenset[str], tuple[str, ...]]:
-    from . import llm_classifier
-
-    texts = [prompts.PLANNER_SYSTEM, prompts.WRITER_SYSTEM, prompts.JUDGE_SYSTEM, prompts.WRITER_RETRY,
-             llm_classifier.GUARD_SYSTEM]
     shingles, openings = set(), []
-    for text in texts:
+    for text in prompts.every_prompt().values():
         plain = re.sub(r"\{[^{}]*\}", " ", text)            # drop the {placeholders}
         words = re.findall(r"[a-z0-9']+", plain.lower())
         shingles |= {" ".join(words[i:i + 8]) for i in range(len(words) - 7)}
-        openings.append(" ".join(words[:6]))
+        if len(words) >= 6:  # a template of field labels (QUESTION: ... FACTS: ...) has no telling opening
+            openings.append(" ".join(words[:6]))
     return frozenset(shingles), tuple(openings)
 
 

@@ -7,11 +7,10 @@ model behind the endpoint returned ``passed: true`` with five ``{"code": "..."}`
 
 from __future__ import annotations
 
-import json
 import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from pension_advisor import precheck, prompts
 from pension_advisor.evidence import evidence_of, gather
@@ -19,6 +18,7 @@ from mlflow.entities import SpanType
 
 from pension_advisor.graph.state import AdvisorState, Attempt, Verdict
 from pension_advisor.llm import faults
+from pension_advisor.llm.structured import structured_call
 from pension_advisor.llm.usage import usage_record
 from pension_advisor.observability.spans import span
 from pension_advisor.services import Services
@@ -35,12 +35,6 @@ class LLMVerdict(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     violations: list[_ViolationModel] = Field(default=[], max_length=5)
     feedback: str = Field(default="", max_length=400)
-
-
-# strict: False because OpenAI's strict mode rejects length and range keywords; llama.cpp still turns the schema
-# into a grammar, and the reply is validated against LLMVerdict here either way.
-_RESPONSE_FORMAT = {"type": "json_schema",
-                    "json_schema": {"name": "verdict", "schema": LLMVerdict.model_json_schema(), "strict": False}}
 
 
 def judge(state: AdvisorState, services: Services) -> dict:
@@ -72,23 +66,20 @@ def _llm_verdict(state: AdvisorState, evidence, services: Services) -> tuple[Ver
     messages = [SystemMessage(prompts.JUDGE_SYSTEM),
                 HumanMessage(prompts.JUDGE_USER.format(question=state["safe_question"], facts=evidence.facts_text(),
                                                        answer=state["draft_body"]))]
-    try:
-        reply = services.model.bind(response_format=_RESPONSE_FORMAT).invoke(messages)
-    except Exception as exc:  # no verdict is not a pass
+    reply = structured_call(services.model, LLMVerdict, messages, name="verdict")
+    if reply.unavailable:  # no verdict is not a pass
         return Verdict(passed=False, confidence=0.0, source="llm", feedback="",
-                       violations=[{"code": "judge_unavailable", "detail": f"The reviewer model failed: {type(exc).__name__}"}]), \
-            [], faults.record("reviewer", exc)
-    usage, raw = [usage_record("judge", reply)], reply.content
-    try:
-        parsed = LLMVerdict.model_validate(json.loads(_json_object(raw)))
-    except (ValidationError, ValueError, TypeError) as exc:
+                       violations=[{"code": "judge_unavailable", "detail": f"The reviewer model failed: {type(reply.error).__name__}"}]), \
+            [], faults.record("reviewer", reply.error)
+    usage, parsed = [usage_record("judge", reply.raw)], reply.parsed
+    if parsed is None:
         return Verdict(passed=False, confidence=0.0, source="llm",
-                       violations=[{"code": "judge_unparseable", "detail": f"The reviewer's verdict was not valid: {str(exc)[:120]}"}],
-                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage, None
+                       violations=[{"code": "judge_unparseable", "detail": f"The reviewer's verdict was not valid: {str(reply.error)[:120]}"}],
+                       feedback=prompts.JUDGE_NO_VERDICT_FEEDBACK), usage, None
     if problem := inconsistency(parsed):
         return Verdict(passed=False, confidence=0.0, source="llm",
                        violations=[{"code": "judge_inconsistent", "detail": f"The reviewer's verdict contradicts itself: {problem}"}],
-                       feedback="Rewrite the answer using only the facts, with a [n] citation after every figure."), usage, None
+                       feedback=prompts.JUDGE_NO_VERDICT_FEEDBACK), usage, None
     passed = parsed.passed and parsed.confidence >= services.settings.judge.min_confidence
     violations = [v.model_dump() for v in parsed.violations]
     if parsed.passed and not passed:
@@ -112,11 +103,3 @@ def inconsistency(parsed: LLMVerdict) -> str | None:
     if parsed.passed and parsed.violations:
         return f"it passed the answer while listing {len(parsed.violations)} violation(s)."
     return None
-
-
-def _json_object(raw) -> str:
-    text = raw if isinstance(raw, str) else json.dumps(raw)
-    match = re.search(r"\{.*\}", text, re.DOTALL)
-    if not match:
-        raise ValueError("no JSON object in the reviewer's reply")
-    return match.group(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -37,6 +38,17 @@ def test_leaks_are_replaced(output_cfg, text, kind):
     report = check(text + "\n\n" + DISCLAIMER, output_cfg)
     assert report.replaced and report.reason_code == kind
     assert report.text.startswith(output.SAFE_REPLACEMENT)
+
+
+PROMPT_WORDS = {name: re.sub(r"\{[^{}]*\}", " ", text).split()  # as sent, with the placeholders filled in
+                for name, text in prompts.every_prompt().items()}
+
+
+@pytest.mark.parametrize("name", [name for name, words in PROMPT_WORDS.items() if len(words) >= 15])
+def test_a_run_of_any_prompt_in_prompts_py_is_a_leak(name):
+    # The leak check reads its prompts from prompts.py: the input guard's and the scorers' prompts are covered too.
+    middle = " ".join(PROMPT_WORDS[name][3:15])
+    assert output.leak(f"Sure. {middle} Your preservation age is 58 [1].") == "system_prompt", middle
 
 
 def test_ordinary_answers_are_not_leaks(output_cfg):
