@@ -9,15 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .app import build_app, member_run
 from .config import Settings, load_settings
-from .graph.graph import build_graph
 from .members import MemberNotFound
+from .observability.tracing import run_trace_id
 from .services import Services
 from .tools.base import CURRENCY
-from .monitoring.worker import start_in_process
-from .observability.spans import GRAPH_NAME
-from .observability.tracing import caller_trace_context, run_trace_id, setup_tracing
-from .privacy import run_member
 
 TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
 
@@ -41,10 +38,8 @@ class Advisor:
     def __init__(self, settings: Settings | None = None, services: Services | None = None, checkpointer: Any = None):
         """``checkpointer`` (a LangGraph checkpointer) keeps threads: ``ask(..., thread_id=...)`` then sees earlier turns."""
         self.settings = settings or (services.settings if services else load_settings())
-        self.services = services or Services(self.settings)
-        self.tracing = setup_tracing(self.settings, self.services.pseudonym_salt, self.services.members)
-        self.graph = build_graph(self.services).compile(name=GRAPH_NAME, checkpointer=checkpointer)
-        start_in_process(self.services)
+        app = build_app(services or Services(self.settings), checkpointer=checkpointer)
+        self.services, self.graph, self.tracing = app.services, app.graph, app.tracing
 
     def validate(self, member_id: str, question: str, country: str | None = None) -> None:
         limit = self.settings.guardrails.input.max_question_chars
@@ -72,9 +67,10 @@ class Advisor:
         # The root run's id, chosen here, finds this run's own trace (not "the last one" of the process).
         run_id = uuid.uuid4()
         config = {"run_id": run_id, **({"configurable": {"thread_id": thread_id}} if thread_id else {})}
-        with caller_trace_context(traceparent), run_member(member_id):
-            # The member travels in the run's context, the one place the graph reads it from; the input's copy is
-            # only for the trace (the graph's input schema ignores it).
+        with member_run(member_id, traceparent):
+            # member_run names the member for the nodes and the trace; the run's context says the same for a
+            # LangGraph caller of self.graph, and the input's copy is for the trace's inputs only (the graph's
+            # input schema ignores it).
             state = self.graph.invoke({"member_id": member_id, "question": question,
                                        "on_date": on_date.isoformat() if on_date else None}, config,
                                       context={"member_id": member_id})

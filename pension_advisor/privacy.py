@@ -385,9 +385,10 @@ def trace_context(member, question: str | None, salt: str, texts: Iterable[str] 
     return MaskContext(known=known, subs=subs, strings=strings, salt=salt, json_keys=True)
 
 
-# The member the current run is about, as the run's context names it (Advisor.ask, the API server from the caller's
-# credentials). Traces read it to mask the member's own name and birth date whatever the run's input shape was (a
-# command or a checkpoint-only run has no member_id in its input).
+# The member the current run is about, as its entry point names it (app.member_run: Advisor.ask, the API server from
+# the caller's credentials). The nodes take it as the run's member (nodes/member.py); traces read it to mask the
+# member's own name and birth date whatever the run's input shape was (a command or a checkpoint-only run has no
+# member_id in its input, and a caller's input may name anyone).
 _RUN_MEMBER: ContextVar[str | None] = ContextVar("pension_advisor_run_member", default=None)
 
 

@@ -222,3 +222,27 @@ def test_a_planner_outage_alone_is_recorded_but_the_answer_is_written(make_advis
     advisor, _ = make_advisor({"planner": [ConnectionError("refused")], "writer": [GOOD], "reviewer": [PASS_VERDICT]})
     advice = advisor.ask("AU-001", QUESTION)
     assert advice.status == "answered" and advice.state["model_faults"][0]["node"] == "planner"
+
+
+ROUTES = {"after_input_guardrail", "after_plan", "after_synthesize", "after_judge"}
+
+
+def test_branch_decisions_are_hidden_from_tracers(make_advisor):
+    # Routing shows in the node sequence; a traced branch would copy the whole state into the trace once more.
+    from langchain_core.callbacks import BaseCallbackHandler
+    from langgraph.constants import TAG_HIDDEN
+
+    class Runs(BaseCallbackHandler):
+        def __init__(self):
+            self.tags: dict[str, list[list[str]]] = {}
+
+        def on_chain_start(self, serialized, inputs, *, tags=None, name=None, **kwargs):
+            self.tags.setdefault(name, []).append(list(tags or []))
+
+    advisor, _ = make_advisor({"writer": [INVENTED, GOOD], "reviewer": [PASS_VERDICT] * 2})
+    runs = Runs()
+    advisor.graph.invoke({"question": QUESTION}, {"callbacks": [runs]}, context={"member_id": "AU-001"})
+    assert set(runs.tags) >= ROUTES | {"plan", "judge"}
+    assert all(TAG_HIDDEN in tags for name in ROUTES for tags in runs.tags[name])
+    assert not any(TAG_HIDDEN in tags for tags in runs.tags["plan"] + runs.tags["judge"])
+

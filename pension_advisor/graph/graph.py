@@ -30,7 +30,8 @@ from .state import AdvisorInput, AdvisorOutput, AdvisorState, RunContext
 
 
 def build_graph(services: Services) -> StateGraph:
-    # Callers post AdvisorInput and read AdvisorOutput; the member comes only from the run's RunContext.
+    # Callers post AdvisorInput and read AdvisorOutput; the member comes from the run, never the state
+    # (nodes/member.py).
     graph = StateGraph(AdvisorState, input_schema=AdvisorInput, output_schema=AdvisorOutput,
                        context_schema=RunContext)
     graph.add_node("start_turn", start_turn)
@@ -50,7 +51,8 @@ def build_graph(services: Services) -> StateGraph:
     graph.add_conditional_edges("plan", untraced(after_plan), ["tools", "output_guardrail"])
     graph.add_edge("tools", "synthesize")
     graph.add_conditional_edges("synthesize", untraced(after_synthesize), ["judge", "fallback"])
-    graph.add_conditional_edges("judge", untraced(partial(after_judge, max_retries=judge_retries(services.settings))),
+    route_after_judge = partial(after_judge, max_retries=judge_retries(services.settings))
+    graph.add_conditional_edges("judge", untraced(route_after_judge, "after_judge"),
                                 ["retry", "fallback", "output_guardrail"])
     graph.add_edge("retry", "synthesize")
     graph.add_edge("fallback", "output_guardrail")

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from langgraph._internal._runnable import RunnableCallable
+from collections.abc import Callable
+
+from langchain_core.runnables import Runnable, RunnableLambda
+from langgraph.constants import TAG_HIDDEN
 
 from .state import AdvisorState
 
 
-def untraced(route):
-    """A branch function without its own span: routing is visible in the node sequence, and every traced
-    branch would copy the whole state into the trace once more."""
-    return RunnableCallable(route, trace=False, name=getattr(route, "__name__", None))
+def untraced(route: Callable[[AdvisorState], str], name: str | None = None) -> Runnable:
+    """A branch function tagged ``langsmith:hidden`` (LangGraph's TAG_HIDDEN), which the graph tracer leaves out of
+    the trace (observability/tracer.py): routing is visible in the node sequence, and every traced branch would
+    copy the whole state into the trace once more."""
+
+    async def aroute(state: AdvisorState) -> str:
+        return route(state)  # a pure decision: without an async form it would run on a worker thread
+
+    return RunnableLambda(route, afunc=aroute, name=name or route.__name__).with_config(tags=[TAG_HIDDEN])
 
 
 def after_input_guardrail(state: AdvisorState) -> str:

@@ -147,7 +147,7 @@ class AdvisorOutput(TypedDict, total=False):
 
 
 class RunContext(TypedDict):
-    """The run's context (LangGraph ``context_schema``): who the run is about. The only source of the member id:
-    the library passes it (Advisor.ask); the API server sets it from the caller's credentials on every run,
-    overwriting whatever the request carried (pension_advisor/server/graph.py)."""
+    """The run's context (LangGraph ``context_schema``): who the run is about, for a caller of the compiled graph.
+    An entry point that names the run's member (app.member_run: Advisor.ask, and the API server's graph factory
+    from the caller's credentials, server/graph.py) overrides it; the state never does (nodes/member.py)."""
     member_id: str

@@ -1,9 +1,11 @@
 """Which member a run is about: the one place a node learns it.
 
-The member comes from the run's context (graph.state.RunContext), never from the state: a state value can be
-written by a caller (a command's update, a state write, a checkpoint made under another member), the context
-cannot (the API server overwrites it from the caller's credentials on every run, see server/graph.py).
-A state that names another member than the context is a thread of someone else: the run is refused.
+The member comes from the entry point that started the run (app.member_run: Advisor.ask with its argument, the
+API server's graph factory with the caller's credentials, server/graph.py), else from the run's LangGraph context
+(graph.state.RunContext, for a caller of the compiled graph itself); never from the state: a state value can be
+written by a caller (a command's update, a state write, a checkpoint made under another member), neither of those
+can. On the API server the entry point's member wins over whatever context the request carried.
+A state that names another member than the run is a thread of someone else: the run is refused.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from langgraph.config import get_config
 from langgraph.runtime import get_runtime
+
+from pension_advisor.privacy import current_run_member
 
 
 class RunRefused(Exception):
@@ -45,7 +49,10 @@ def run_member_id(state: Mapping[str, Any]) -> str:
 
 
 def context_member_id() -> str | None:
-    """The member in the current run's context, or None (no run, or a context without one)."""
+    """The member the entry point named for this run, else the one in the run's context; None if neither."""
+    named = current_run_member()
+    if named:
+        return named
     try:
         context = get_runtime().context
     except RuntimeError:  # not inside a graph run

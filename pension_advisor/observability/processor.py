@@ -58,9 +58,10 @@ class SpanPolicy:
     # --- graph tracer hooks -------------------------------------------------------------------------------
     def graph_started(self, span, inputs: Any) -> None:
         inputs = inputs if isinstance(inputs, dict) else {}
-        member_id, question = inputs.get("member_id"), inputs.get("question")
-        if not isinstance(member_id, str):  # a command or checkpoint-only run: the member its context names
-            member_id = current_run_member()
+        question = inputs.get("question")
+        # The member the run's entry point named (an API caller's input may name anyone); a graph invoked directly
+        # has only its input's say.
+        member_id = current_run_member() or inputs.get("member_id")
         self._runs[span.trace_id] = {"member_id": member_id if isinstance(member_id, str) else None,
                                      "question": question if isinstance(question, str) else None}
 

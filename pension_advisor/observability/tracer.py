@@ -28,6 +28,7 @@ from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
+from langgraph.constants import TAG_HIDDEN
 from mlflow.langchain.langchain_tracer import MlflowLangchainTracer
 from mlflow.tracing.constant import SpanAttributeKey
 from mlflow.tracing.utils import dump_span_attribute_value
@@ -69,6 +70,7 @@ class GraphTracer(MlflowLangchainTracer):
         self._nodes: set[str] = set()
         # run id -> a node recorded as plain data: its record, its trace id, the root span (export.deferring())
         self._deferred: dict[str, tuple[dict[str, Any], str, Any]] = {}
+        self._hidden: set[str] = set()  # run ids of hidden chain runs that have not ended
 
     def on_chain_start(self, serialized: dict[str, Any] | None, inputs: Any, *, run_id: UUID,
                        tags: list[str] | None = None, parent_run_id: UUID | None = None,
@@ -77,6 +79,9 @@ class GraphTracer(MlflowLangchainTracer):
         key = str(run_id)
         graph = parent_run_id is None and name == GRAPH_NAME
         node = parent_run_id is not None and str(parent_run_id) in self._graph_runs
+        if not (graph or node) and tags and TAG_HIDDEN in tags:  # a branch decision (graph/routes.py): no span
+            self._hidden.add(key)
+            return
         recorded = inputs
         if graph:
             self._graph_runs[key] = inputs if isinstance(inputs, dict) else {}
@@ -115,6 +120,9 @@ class GraphTracer(MlflowLangchainTracer):
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, inputs: Any = None, **kwargs: Any):
         key = str(run_id)
+        if key in self._hidden:
+            self._hidden.discard(key)
+            return
         if key in self._graph_runs:
             del self._graph_runs[key]
             span = self._get_span_by_run_id(run_id)
@@ -149,6 +157,9 @@ class GraphTracer(MlflowLangchainTracer):
 
     def on_chain_error(self, error: BaseException, *, run_id: UUID, inputs: Any = None, **kwargs: Any):
         key = str(run_id)
+        if key in self._hidden:
+            self._hidden.discard(key)
+            return
         deferred = self._deferred.pop(key, None)
         if deferred is not None:  # as MLflow ends a span on an exception: ERROR status and an exception event
             self._nodes.discard(key)

@@ -42,8 +42,8 @@ async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
 @auth.on.assistants.update
 async def own_member_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
     """A clear 403 for a request that names another member anywhere in its body (input, command, state values,
-    config, context, metadata, a cron's payload). Not the guarantee: the graph reads the member only from the
-    run's context, which the server sets from the credentials (server/graph.py); this says no early and plainly."""
+    config, context, metadata, a cron's payload). Not the guarantee: the graph's nodes read the member the
+    server's graph factory names from the credentials (server/graph.py); this says no early and plainly."""
     allowed = user_field(ctx.user, "member_id")
     for asked in _member_ids_in(value):
         if asked != allowed:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from pension_advisor.observability.tracing import flush
 
+from pension_advisor.server.history import HistoryMetadataFilter
 from pension_advisor.server.runtime import services
 from pension_advisor.server.statements import cache_prepared_statements
 
@@ -39,6 +40,7 @@ async def lifespan(_app: FastAPI):
 
 
 app = FastAPI(lifespan=lifespan)
+app.add_middleware(HistoryMetadataFilter)  # Aegra's history route fails on a `metadata` filter (history.py)
 
 # Aegra raises these for bad request values it checks by hand; its catch-all would answer 500.
 _BAD_INPUT_FROM = {"aegra_api.utils.status_compat"}

@@ -29,10 +29,14 @@ def test_a_run_with_no_member_in_its_input_is_redacted_for_its_context_member(tm
     assert current_run_member() is None  # the block resets it
 
 
-def test_the_input_member_still_wins_when_present(tmp_path):
+def test_the_run_member_wins_over_the_member_an_input_names(tmp_path):
+    # An API caller's input may name anyone; the server's graph factory names the authenticated member.
     settings = load_settings(env={"PENSION_ADVISOR__MEMBERS__DB_PATH": str(tmp_path / "m.db"),
                                   "PENSION_ADVISOR__LLM__PROVIDER": "none"})
     policy = SpanPolicy(settings, "test-salt", Services(settings).members)
     with run_member("UK-003"):
         policy.graph_started(SimpleNamespace(trace_id="tr-dict"), {"member_id": "AU-001", "question": "q"})
-    assert policy.take_context("tr-dict")["facts"]["member_id"] == "AU-001"
+    assert policy.take_context("tr-dict")["facts"]["member_id"] == "UK-003"
+    # A graph invoked directly, with no run member named, has only its input's say.
+    policy.graph_started(SimpleNamespace(trace_id="tr-direct"), {"member_id": "AU-001", "question": "q"})
+    assert policy.take_context("tr-direct")["facts"]["member_id"] == "AU-001"

@@ -58,6 +58,8 @@ def test_one_trace_with_span_tree_in_mlflow_and_otlp(mlflow_server, otlp_receive
     assert len(root) == 1 and root[0].name == "pension_advisor" and root[0].span_type == "AGENT"
     children = {s.name for s in spans if s.parent_id == root[0].span_id}
     assert set(NODES) <= children
+    # Branch decisions are hidden (graph/routes.py): routing shows in the node sequence.
+    assert not {s.name for s in spans} & {"after_input_guardrail", "after_plan", "after_synthesize", "after_judge"}
     tool = next(s for s in spans if s.name == "execute_tool uk_state_pension_age")
     assert tool.span_type == "TOOL" and by_id[tool.parent_id].name == "tools"
     assert tool.outputs["citations"] and tool.attributes["citations"][0].startswith("https://")
