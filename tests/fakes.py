@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import socket
 import time
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,7 @@ import httpx
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
-from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import RunnableMap, RunnablePassthrough
 
 ROLES = {"planner": "You are the pension advisor's planner", "writer": "You are the pension advisor's writer",
          "reviewer": "You are the pension advisor's reviewer", "scorer": "You are the pension advisor's quality scorer"}
@@ -70,15 +67,6 @@ class ScriptedChatModel(BaseChatModel):
 
     def bind_tools(self, tools, **kwargs):
         return self.bind(tool_names=[t.name for t in tools])
-
-    def with_structured_output(self, schema, *, method="json_schema", include_raw=False, **kwargs):
-        """What ChatOpenAI does for method="json_schema" with a JSON-schema dict and include_raw=True: the schema
-        is sent as response_format (recorded in ``calls``), the reply's text parsed as JSON."""
-        assert method == "json_schema" and include_raw and isinstance(schema, dict), "only the project's use is scripted"
-        llm = self.bind(response_format={"type": "json_schema", "json_schema": schema})
-        parse = RunnablePassthrough.assign(parsed=itemgetter("raw") | JsonOutputParser(), parsing_error=lambda _: None)
-        return RunnableMap(raw=llm) | parse.with_fallbacks([RunnablePassthrough.assign(parsed=lambda _: None)],
-                                                           exception_key="parsing_error")
 
     def role_calls(self, role: str) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["role"] == role]

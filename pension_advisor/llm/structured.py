@@ -1,9 +1,8 @@
 """Every model verdict (the reviewer, the LLM-judge scorers, the input classifier) is asked for and read here.
 
-The call is LangChain's ``with_structured_output(..., method="json_schema", include_raw=True)``: the schema goes
-out as ``response_format`` (llama.cpp turns it into a grammar), and the reply comes back as ``{raw, parsed,
-parsing_error}`` with the raw message (text, token usage) even when parsing fails. Choices, each checked against
-the installed langchain-openai (1.7):
+The request is what LangChain's ``with_structured_output(schema, method="json_schema")`` sends: the schema as
+``response_format`` (llama.cpp turns it into a grammar). The reply is read here, from the raw message, rather than by
+that wrapper's parser. Choices, each checked against the installed langchain-openai (1.7):
 
 - ``json_schema``, not ``json_mode``: the embedded llama.cpp server enforces the schema as a grammar (SmolLM2-135M
   gave a parseable verdict 4/4 and score 3/3 through this helper; json_mode gave 0/20, stack notes).
@@ -11,10 +10,12 @@ the installed langchain-openai (1.7):
   OpenAI SDK sends ``strict: True`` (which OpenAI refuses for the length and range keywords the embedded model's
   grammar needs) and validates the text itself, raising from the model call, so a bad reply would look like a dead
   endpoint and lose its token usage. The reply is validated against the Pydantic schema here instead.
-- The object is read from ``raw``, strictly, not taken from ``parsed``: LangChain's JSON parser completes a cut-off
-  object (it parses partial JSON, so '{"passed": true, "confidence": 0.9' would become a pass), and it does not
-  read an object wrapped in prose ("Sure: {...}"), which small models write. The object is the text between its
-  first "{" and last "}" (bare, fenced or in prose), and it must be valid JSON as it stands.
+- The model is bound to that ``response_format`` (``model.bind``) instead of wrapped by ``with_structured_output(...,
+  include_raw=True)``: the wrapper's parser completes a cut-off object (it parses partial JSON, so
+  '{"passed": true, "confidence": 0.9' would become a pass) and cannot read an object wrapped in prose ("Sure:
+  {...}"), which small models write, so its ``parsed`` could not be used; and its parse steps add about nine chain
+  spans under every verdict in the trace. The object is the text between the reply's first "{" and last "}" (bare,
+  fenced or in prose), and it must be valid JSON as it stands.
 
 A call that raises is ``unavailable`` (no reply at all: the caller records the fault); a reply that is not a valid
 object of the schema has ``error`` set and ``parsed`` None. Neither is ever a pass.
@@ -60,12 +61,10 @@ def structured_call(model: BaseChatModel, schema: type[Schema], messages: Sequen
                     name: str) -> Structured[Schema]:
     """Ask ``model`` for one object of ``schema``; ``name`` names the schema in the request."""
     try:
-        # Named, so a trace reads "judge > structured_output verdict > ChatOpenAI" above LangChain's parse steps.
-        runnable = model.with_structured_output(response_format(schema, name), method="json_schema", include_raw=True)
-        reply = runnable.with_config(run_name=f"structured_output {name}").invoke(list(messages))
+        bound = model.bind(response_format={"type": "json_schema", "json_schema": response_format(schema, name)})
+        raw: AIMessage = bound.invoke(list(messages))
     except Exception as exc:  # noqa: BLE001 - any failure of the call is "no reply", reported to the caller
         return Structured(parsed=None, error=exc, raw=None)
-    raw: AIMessage = reply["raw"]
     try:
         return Structured(parsed=schema.model_validate(_object_in_text(raw.text)), error=None, raw=raw)
     except UnparseableReply as exc:
