@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .evidence import Evidence, Fact
+from .evidence import Evidence, Fact, source_line
 
 DISCLAIMER = (
     "This is general information, not personal financial advice. "
@@ -31,12 +31,36 @@ def header(evidence: Evidence) -> str:
     return (", ".join(parts) + ".") if parts else ""
 
 
-def frame(body: str, evidence: Evidence) -> str:
-    sections = [header(evidence), body.strip()]
-    if evidence.citations:
-        sections.append("Sources:\n" + evidence.sources_text())
-    sections.append(DISCLAIMER)
+def parts(body: str, evidence: Evidence) -> dict:
+    """A framed answer as data: the header line, the body, the sources (numbered as cited) and whether the disclaimer
+    closes it. The graph carries these beside the text (``answer_parts``, ``final_parts``) so scorers read fields,
+    not the text parsed back."""
+    return {"header": header(evidence), "body": body.strip(), "sources": evidence.sources(), "disclaimer": True}
+
+
+def plain(text: str) -> dict:
+    """The parts of a reply written without a frame (a refusal, a clarifying question, a withheld answer)."""
+    return {"header": "", "body": text.replace(DISCLAIMER, "").strip(), "sources": [], "disclaimer": DISCLAIMER in text}
+
+
+def render(answer_parts: dict) -> str:
+    """The text a member reads for ``answer_parts``."""
+    sections = [answer_parts["header"], answer_parts["body"]]
+    if answer_parts["sources"]:
+        sections.append("Sources:\n" + "\n".join(source_line(s) for s in answer_parts["sources"]))
+    if answer_parts["disclaimer"]:
+        sections.append(DISCLAIMER)
     return "\n\n".join(s for s in sections if s)
+
+
+def frame(body: str, evidence: Evidence) -> str:
+    return render(parts(body, evidence))
+
+
+def framed(body: str, evidence: Evidence) -> dict:
+    """The state update for a framed answer: its text and its parts."""
+    answer_parts = parts(body, evidence)
+    return {"answer": render(answer_parts), "answer_parts": answer_parts}
 
 
 # Record labels that name more than one thing take "are".
@@ -73,8 +97,12 @@ def verified_body(evidence: Evidence) -> str:
     return "\n\n".join(sections)
 
 
-def fallback(evidence: Evidence, escalation_text: str | None = None) -> str:
-    """The answer after the last failed attempt: verified evidence only, what it is, and the operator's escalation
-    text when one is configured (judge.escalation_text)."""
+def fallback_body(evidence: Evidence, escalation_text: str | None = None) -> str:
+    """The answer body after the last failed attempt: verified evidence only, what it is, and the operator's
+    escalation text when one is configured (judge.escalation_text)."""
     note = FALLBACK_NOTE + (f" {escalation_text.strip()}" if escalation_text and escalation_text.strip() else "")
-    return frame(verified_body(evidence) + "\n\n" + note, evidence)
+    return verified_body(evidence) + "\n\n" + note
+
+
+def fallback(evidence: Evidence, escalation_text: str | None = None) -> str:
+    return frame(fallback_body(evidence, escalation_text), evidence)

@@ -20,6 +20,11 @@ _CITATION_MARK = re.compile(r"\[\d+\]")
 _LIST_MARK = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 
 
+def source_line(source: dict) -> str:
+    """One line of a sources list: "[1] title (tax year): url"."""
+    return f"[{source['number']}] {source['title']} ({source['tax_year']})" + (f": {source['url']}" if source.get("url") else "")
+
+
 def numbers_in(text: str) -> list[float]:
     """Every number written in ``text`` (thousands separators allowed, incl. Indian 1,50,000), ignoring [n] marks."""
     text = _LIST_MARK.sub(" ", _CITATION_MARK.sub(" ", text))
@@ -115,9 +120,13 @@ class Evidence:
         lines += [f"Could not calculate: {e}" for e in self.errors]
         return "\n".join(lines) or "(no calculator results)"
 
+    def sources(self) -> list[dict]:
+        """The sources list as readers see it: number, title, tax year (or as-of date), url."""
+        return [{"number": i, "title": c["title"], "tax_year": c["tax_year"], "url": c.get("url") or None}
+                for i, c in enumerate(self.citations, 1)]
+
     def sources_text(self) -> str:
-        return "\n".join(f"[{i}] {c['title']} ({c['tax_year']})" + (f": {c['url']}" if c.get("url") else "")
-                         for i, c in enumerate(self.citations, 1))
+        return "\n".join(source_line(s) for s in self.sources())
 
     def to_json(self) -> dict[str, Any]:
         """The evidence as plain JSON, as the graph state carries it (``evidence_of`` reads it back)."""

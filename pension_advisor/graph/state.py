@@ -96,6 +96,7 @@ class AdvisorState(TypedDict, total=False):
     evidence: dict[str, Any]       # Evidence.to_json(): the verified facts the answer is written and judged from
     # synthesize / judge / retry
     answer: str                    # the current answer as the member would read it
+    answer_parts: dict[str, Any]   # the same as data (answer.parts): header, body, sources, disclaimer
     draft_body: str                # the model-written part of it, which the judge checks
     retry_feedback: str | None
     attempts: Annotated[list[Attempt], operator.add]
@@ -105,6 +106,7 @@ class AdvisorState(TypedDict, total=False):
     # Output
     status: Status
     final_answer: str
+    final_parts: dict[str, Any] | None  # final_answer as data (answer.parts), what scorers read
     output_guardrail: dict[str, Any]
     # sample
     sampled: bool                  # chosen for background quality scoring
@@ -141,6 +143,7 @@ class AdvisorOutput(TypedDict, total=False):
     model_faults: list[dict[str, str]]
     status: Status
     final_answer: str
+    final_parts: dict[str, Any] | None
     output_guardrail: dict[str, Any]
     sampled: bool
     scoring_queued: bool

@@ -92,6 +92,7 @@ class OutputReport:
     reason_code: str | None = None
     disclaimer_added: bool = False
     checks: list[dict] = field(default_factory=list)
+    masked_part: str | None = None  # the model-written part as the text now holds it, when masking changed it
 
     def as_dict(self) -> dict:
         return {"masked": self.masked, "toxicity": self.toxicity, "replaced": self.replaced,
@@ -130,6 +131,7 @@ def check(text: str, status: str, cfg, *, member=None, model_written: str | None
             nonlocal part
             found = privacy.mask(part, privacy.answer_context(member, others, ner=cfg.pii_engine == "presidio"))
             report.text, report.masked, part = report.text.replace(part, found.text), found.kinds, found.text
+            report.masked_part = found.text
             return {"allowed": True, "entities": found.kinds}
         timed("pii", personal_data)
 

@@ -173,7 +173,8 @@ def run_dataset(advisor, rows: list[EvalRow], progress: Callable[[], None] = lam
             "inputs": {"question": state.get("safe_question") or row.question, "member_id": row.member_id},
             "outputs": {"answer": advice.answer, "tool_outcomes": state.get("tool_outcomes", []),
                         "record_fields": state.get("record_fields", []), "retrieved": state.get("retrieved", []),
-                        "plan": state.get("plan", []),
+                        "plan": state.get("plan", []), "evidence": state.get("evidence"),
+                        "final_parts": state.get("final_parts"),
                         "country": (state.get("member") or {}).get("country"), "member": state.get("member"),
                         "status": advice.status},
             # The scorers look for each expected fact's figures in the answer.

@@ -23,10 +23,11 @@ def fallback(state: AdvisorState, services: Services) -> dict:
     evidence = evidence_of(state)
     outage = faults.outage(state.get("model_faults"))
     if outage is None:
-        return {"answer": answer.fallback(evidence, services.settings.judge.escalation_text), "status": "fallback"}
+        return {**answer.framed(answer.fallback_body(evidence, services.settings.judge.escalation_text), evidence),
+                "status": "fallback"}
     annotate_current({"pension_advisor.degraded": outage["kind"], "pension_advisor.degraded_by": outage["node"],
                       "pension_advisor.model_fault": outage["detail"]})
     verified = (evidence.facts or evidence.assumptions or evidence.errors or evidence.record_facts
                 or evidence.explanations or evidence.summaries)
     body = answer.verified_body(evidence) if verified else NOTHING_VERIFIED
-    return {"answer": answer.frame(f"{faults.member_notice(outage['kind'])}\n\n{body}", evidence), "status": "degraded"}
+    return {**answer.framed(f"{faults.member_notice(outage['kind'])}\n\n{body}", evidence), "status": "degraded"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from pension_advisor import privacy
+from pension_advisor import answer, privacy
 from pension_advisor.graph.state import AdvisorState
 from pension_advisor.guardrails import output
 from pension_advisor.members import MemberNotFound
@@ -25,8 +25,9 @@ def output_guardrail(state: AdvisorState, services: Services) -> dict:
     cfg = services.settings.guardrails.output
     text = state.get("answer", "")
     status = state.get("status") or "answered"
+    parts = state.get("answer_parts") or answer.plain(text)
     if not cfg.enabled:
-        return {"final_answer": text, "status": status,
+        return {"final_answer": text, "final_parts": _agreeing(parts, text), "status": status,
                 "output_guardrail": {"masked": [], "toxicity": None, "replaced": False}}
     model_written = state.get("draft_body") if status == "answered" and services.model is not None else None
     member = None
@@ -43,5 +44,21 @@ def output_guardrail(state: AdvisorState, services: Services) -> dict:
         guardrail_span(f"output.{check['check']}", check.get("allowed", True), check.get("reason_code"),
                        check.get("score"), start_ns, end_ns)
         end_ns = start_ns
-    return {"final_answer": report.text, "status": "withheld" if report.replaced else status,
-            "output_guardrail": report.as_dict()}
+    return {"final_answer": report.text, "final_parts": _final_parts(parts, report, model_written),
+            "status": "withheld" if report.replaced else status, "output_guardrail": report.as_dict()}
+
+
+def _final_parts(parts: dict, report, model_written: str | None) -> dict | None:
+    """The parts of what the member reads: a withheld answer is plain text; masking changes the body only; an added
+    disclaimer is a part too."""
+    if report.replaced:
+        return _agreeing(answer.plain(report.text), report.text)
+    final = {**parts, "disclaimer": parts["disclaimer"] or report.disclaimer_added}
+    if report.masked_part is not None and model_written:
+        final["body"] = final["body"].replace(model_written.strip(), report.masked_part)
+    return _agreeing(final, report.text)
+
+
+def _agreeing(parts: dict, text: str) -> dict | None:
+    # Never parts that say something other than the text: a reader of None falls back to the text itself.
+    return parts if answer.render(parts) == text else None

@@ -32,9 +32,9 @@ def synthesize(state: AdvisorState, services: Services) -> dict:
             return update
         # The citation marks the code can vouch for are attached here, not demanded from the model.
         body = precheck.attach_citations(_text(reply.content), evidence)
-        return {"answer": answer.frame(body, evidence), "draft_body": body,
+        return {**answer.framed(body, evidence), "draft_body": body,
                 "llm_usage": [usage_record("synthesize", reply)]}
-    return {"answer": answer.frame(body, evidence), "draft_body": body}
+    return {**answer.framed(body, evidence), "draft_body": body}
 
 
 def _text(content) -> str:

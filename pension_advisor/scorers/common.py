@@ -1,10 +1,11 @@
-"""What every scorer reads: the answer split back into its frame, and the evidence it had to work from.
+"""What every scorer reads: the answer in its parts, and the evidence it had to work from.
 
-A final answer is ``answer.frame``'s output: a header line ("Tax year 2026-27, amounts in AUD."), the
-body, a "Sources:" list ("[1] title (tax year): url") and the disclaimer. Blocked, clarification and
-member-not-found replies are plain text without a frame. Scorers check the body for claims and the
-frame for citations and compliance; numbers come from the run's own evidence (``evidence.evidence_of``), exactly as
-the judge saw them.
+A final answer is ``answer.parts`` rendered: a header line ("Tax year 2026-27, amounts in AUD."), the body, a
+"Sources:" list ("[1] title (tax year): url") and the disclaimer. The graph carries those parts beside the text
+(``final_parts``, in the sampled payload and eval records), and scorers read them as fields; only a reply from
+elsewhere (a bare answer string) has its frame read off the text. Blocked, clarification and member-not-found
+replies are plain text without a frame. Scorers check the body for claims and the frame for citations and
+compliance; numbers come from the run's own evidence (``evidence.evidence_of``), exactly as the judge saw them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pension_advisor.tools.base import CURRENCY
 
 # The run's fields every scorer reads (the sampled payload, the worker and eval records carry exactly these).
 SCORED_FIELDS = ("answer", "tool_outcomes", "country", "member", "status", "record_fields", "retrieved", "plan",
-                 "evidence")
+                 "evidence", "final_parts")
 
 # Replies the system writes itself, with no calculation behind them.
 NO_CALCULATION = ("blocked", "clarification", "member_not_found")
@@ -92,7 +93,7 @@ def read(inputs: Any, outputs: Any) -> Reply:
 
 
 def _fingerprint(inputs: Any, outputs: Any) -> tuple:
-    fields = ("answer", "final_answer", "status", "country", "member", "tool_outcomes", "evidence")
+    fields = ("answer", "final_answer", "status", "country", "member", "tool_outcomes", "evidence", "final_parts")
     out = tuple(id(outputs.get(f)) for f in fields) if isinstance(outputs, dict) else (id(outputs),)
     outcomes = outputs.get("tool_outcomes") if isinstance(outputs, dict) else None
     ins = (inputs.get("question"), inputs.get("member_id")) if isinstance(inputs, dict) else (id(inputs),)
@@ -130,6 +131,13 @@ def _read(inputs: Any, outputs: Any) -> Reply:
 
     reply = Reply(question=question, member_id=member_id, answer=answer, status=status, country=country,
                   outcomes=outcomes, evidence=evidence)
+    if parts := outputs.get("final_parts"):
+        # The run's own parts of what the member read (answer.parts): fields, not the text parsed back.
+        reply.header, reply.body, reply.has_disclaimer = parts["header"], parts["body"], parts["disclaimer"]
+        reply.header_currency = (h.group("c1") or h.group("c2")) if (h := _HEADER.match(parts["header"])) else None
+        reply.sources = [Source(s["number"], s["title"], s["tax_year"], s.get("url")) for s in parts["sources"]]
+        return reply
+    # A reply from elsewhere (a bare answer string, a record without parts): read the frame off the text.
     text = answer.strip()
     reply.has_disclaimer = DISCLAIMER in text
     text = text.replace(DISCLAIMER, "")
