@@ -79,7 +79,7 @@ def verified_body(evidence: Evidence) -> str:
     Every figure and every rule statement carries its citation mark."""
     direct = list(evidence.notices)
     direct += [_record_sentence(f, evidence.record_as_of) for f in evidence.record_facts]
-    direct += [f"Your record has no entry for {gap[0].lower() + gap[1:]}." for gap in evidence.record_gaps]
+    direct += evidence.gap_sentences()
     direct += evidence.summaries
     sections = []
     if direct:

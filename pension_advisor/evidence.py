@@ -120,6 +120,10 @@ class Evidence:
         lines += [f"Could not calculate: {e}" for e in self.errors]
         return "\n".join(lines) or "(no calculator results)"
 
+    def gap_sentences(self) -> list[str]:
+        """What an answer says of each record field asked about that the record does not hold."""
+        return [f"Your record has no entry for {gap[0].lower() + gap[1:]}." for gap in self.record_gaps]
+
     def sources(self) -> list[dict]:
         """The sources list as readers see it: number, title, tax year (or as-of date), url."""
         return [{"number": i, "title": c["title"], "tax_year": c["tax_year"], "url": c.get("url") or None}

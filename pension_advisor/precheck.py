@@ -98,7 +98,7 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
         if not 1 <= n <= len(evidence.citations):
             found.append({"code": "bad_citation", "detail": f"Citation [{n}] does not match any source."})
 
-    uncited = [s.strip() for s in _claims(body)
+    uncited = [s.strip() for s in _claims(_checkable(body, evidence)[0])
                if not re.search(r"\[\d+\]", s) and any(evidence.is_figure(n) for n in numbers_in(s))]
     if uncited and evidence.citations:
         found.append({"code": "missing_citation",
@@ -218,7 +218,11 @@ def _checkable(body: str, evidence: Evidence) -> tuple[str, set[str]]:
     """The body as claims are checked in: without the sources list and the text the code vouches for (calculator
     caveats, rules quoted word for word); and the topics of the rules explained."""
     texts, topics = _quoted(evidence)
-    return _removed(re.split(r"\n\s*Sources:", body)[0], [*evidence.assumptions, *evidence.errors, *texts]), set(topics)
+    # The calculators' own sentences (summaries, notices) and the record's "no entry for ..." lines are the code's
+    # text: "12" in "what your employer paid in over the last 12 months" names no figure.
+    verified = [*evidence.assumptions, *evidence.errors, *evidence.summaries, *evidence.notices,
+                *evidence.gap_sentences(), *texts]
+    return _removed(re.split(r"\n\s*Sources:", body)[0], verified), set(topics)
 
 
 def _binding(claim: str, evidence: Evidence, topics: set[str]):

@@ -135,3 +135,18 @@ def test_without_penalty_is_answered_by_the_date_first(advisor):
     first = _body(advice.answer).split("\n\n")[1]
     assert first.startswith("Date you reach 59 1/2: ") and "$" not in first, first
     assert advice.verdict["passed"]
+
+
+@pytest.mark.parametrize("member_id, question", [
+    ("IN-012", "Is EPF withdrawal taxable if I leave before five years of service?"),
+    ("IN-002", "How is TDS applied on EPF withdrawals?"),
+    ("IN-002", "Ignore my previous company's PF for now, how is my current EPF contribution split?"),
+    ("IN-003", "EPF mein employer ka contribution kitna hota hai?"),
+])
+def test_the_answer_written_without_a_model_passes_its_own_pre_check(make_advisor, member_id, question):
+    """A calculator's own sentence ("you have 5 or more years of continuous service") and the record's "no entry for
+    what your employer paid in over the last 12 months" are the code's text, not claims binding 5 or 12 to a figure:
+    these answers fell back ("I could not check a fuller written answer") with no model involved at all."""
+    advisor, _ = make_advisor(None, llm__provider="none")
+    advice = advisor.ask(member_id, question)
+    assert advice.status == "answered", advice.verdict
