@@ -12,9 +12,7 @@ class GuardrailLayer(TypedDict, total=False):
     allowed: bool
     reason_code: str | None
     score: float             # 0-1: the layer's confidence that the question should be refused (pii: 1 if any found)
-    ms: float                # wall time of the layer
-    start_ns: int            # epoch nanoseconds, for the span
-    end_ns: int
+    ms: float                # wall time of the layer (its span has the clock times; the state does not keep them)
     # plus layer details, e.g. flags (normalise), match (rules), threshold (detector), entities (pii)
 
 

@@ -56,8 +56,10 @@ def input_guardrail(state: AdvisorState, services: Services) -> dict:
     for layer in decision.layers:  # one apply_guardrail span per layer, with its real timing
         guardrail_span(f"input.{layer['layer']}", layer["allowed"], layer["reason_code"], layer.get("score"),
                        layer.get("start_ns"), layer.get("end_ns"))
+    # The layers' clock readings were for the spans just drawn; the checkpointed state keeps what each layer decided.
+    layers = [{k: v for k, v in layer.items() if k not in ("start_ns", "end_ns")} for layer in decision.layers]
     result = GuardrailResult(allowed=decision.allowed, reason_code=decision.reason_code, message=decision.message,
-                             redactions=decision.redactions, score=decision.score, layers=decision.layers)
+                             redactions=decision.redactions, score=decision.score, layers=layers)
     if not decision.allowed:
         log.info("input guardrail refused a question: %s (score %.2f)", decision.reason_code, decision.score)
         return {"input_guardrail": result, "safe_question": "", "status": "blocked", "answer": decision.message}

@@ -84,3 +84,11 @@ def test_input_guardrail_switched_off_still_masks_pii(make_advisor):
     assert advice.state["input_guardrail"]["allowed"] and advice.status != "blocked"
     sent = " ".join(str(m.content) for c in fake.calls for m in c["messages"])
     assert "olivia@example.com" not in sent and "<EMAIL>" in advice.state["safe_question"]
+
+
+def test_the_checkpointed_state_keeps_decisions_not_span_clock_times(make_advisor):
+    """Issue 17: span timestamps were kept in the checkpointed state only so spans could be drawn."""
+    advisor, _ = make_advisor(None, llm__provider="none")
+    layers = advisor.ask("AU-001", "What is my preservation age?").state["input_guardrail"]["layers"]
+    assert [layer["layer"] for layer in layers][:2] == ["normalise", "rules"]
+    assert all("start_ns" not in layer and "end_ns" not in layer and layer["ms"] >= 0 for layer in layers)
