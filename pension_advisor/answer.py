@@ -103,6 +103,3 @@ def fallback_body(evidence: Evidence, escalation_text: str | None = None) -> str
     note = FALLBACK_NOTE + (f" {escalation_text.strip()}" if escalation_text and escalation_text.strip() else "")
     return verified_body(evidence) + "\n\n" + note
 
-
-def fallback(evidence: Evidence, escalation_text: str | None = None) -> str:
-    return frame(fallback_body(evidence, escalation_text), evidence)

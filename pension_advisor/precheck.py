@@ -98,7 +98,7 @@ def violations(body: str, evidence: Evidence, question: str = "") -> list[dict]:
         if not 1 <= n <= len(evidence.citations):
             found.append({"code": "bad_citation", "detail": f"Citation [{n}] does not match any source."})
 
-    uncited = [s.strip() for s in _claims(_checkable(body, evidence)[0])
+    uncited = [s.strip() for s in claims(_checkable(body, evidence)[0])
                if not re.search(r"\[\d+\]", s) and any(evidence.is_figure(n) for n in numbers_in(s))]
     if uncited and evidence.citations:
         found.append({"code": "missing_citation",
@@ -170,7 +170,7 @@ def echoes_question(body: str, question: str) -> bool:
     if any(len(run) >= ECHO_MIN_WORDS and f" {' '.join(run)} " in text for run in runs):
         return True
     short = _words(question)
-    return bool(short) and any(_words(unit) == short for unit in _claims(body))
+    return bool(short) and any(_words(unit) == short for unit in claims(body))
 
 
 _NEGATED = re.compile(r"\b(not|no|never|isn't|aren't|cannot|can't|nothing is)\b[^.]*$", re.IGNORECASE)
@@ -253,7 +253,7 @@ def misbound_numbers(body: str, evidence: Evidence) -> list[tuple[str, float, ob
     the member's current age and the preservation age is 58. Each item: (claim, number, the fact the claim names)."""
     body, topics = _checkable(body, evidence)
     found = []
-    for claim in _claims(body):
+    for claim in claims(body):
         if (bound := _binding(claim, evidence, topics)) and not bound[2]:
             found.append((claim, bound[0], bound[1]))
     return found
@@ -279,7 +279,7 @@ def attach_citations(body: str, evidence: Evidence) -> str:
     return "\n".join(out)
 
 
-def _claims(body: str) -> list[str]:
+def claims(body: str) -> list[str]:
     """The units a citation must cover: a whole bullet line, otherwise a sentence."""
     units = []
     for line in body.splitlines():

@@ -44,6 +44,7 @@ def test_readme_promises_no_follow_up():
 
 
 def test_fallback_says_what_it_could_and_could_not_do():
-    text = answer.fallback(Evidence(country="AU", currency="AUD"))
+    evidence = Evidence(country="AU", currency="AUD")
+    text = answer.frame(answer.fallback_body(evidence), evidence)
     assert not PROMISE.search(text)
     assert "could not" in text and "verify" in text and answer.DISCLAIMER in text

@@ -20,7 +20,7 @@ from mlflow.entities import AssessmentSource, Feedback
 
 from pension_advisor.answer import DISCLAIMER
 from pension_advisor.evidence import Evidence, evidence_of, number_forms, numbers_in
-from pension_advisor.precheck import _claims
+from pension_advisor.precheck import claims
 from pension_advisor.tools.base import CURRENCY
 
 # The run's fields every scorer reads (the sampled payload, the worker and eval records carry exactly these).
@@ -71,7 +71,7 @@ class Reply:
 
     def claims(self) -> list[str]:
         """The body's units a claim or citation is judged in: whole bullet lines, otherwise sentences."""
-        return [c.strip() for c in _claims(self.body) if c.strip()]
+        return [c.strip() for c in claims(self.body) if c.strip()]
 
 
 _last = threading.local()
