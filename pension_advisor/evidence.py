@@ -187,7 +187,7 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
             local_to_global[i] = evidence.citations.index(citation) + 1
         marks = sorted({local_to_global[f["citation"]] for f in result["figures"]}) or sorted(local_to_global.values())
         asked = [f for name in (focus or {}).get(outcome["tool"], []) for f in result["figures"] if f["name"] == name]
-        evidence.asked += _asked_of(result, asked, local_to_global, number_forms(outcome.get("args", {})))
+        evidence.asked += _asked_of(result, asked, local_to_global)
         if asked:
             evidence.summaries += [f"{f['label']}: {_focus_text(f)} [{local_to_global[f['citation']]}]." for f in asked]
         elif result.get("summary"):
@@ -216,10 +216,11 @@ def gather(outcomes: Iterable[dict], member: dict | None = None, question: str =
     if member:
         _add_record(evidence, member, record_fields)
     _add_explanations(evidence, retrieved)
-    # The question's own numbers answer nothing ("You asked about $50,000"), unless they are all the answer is.
-    asked_numbers = numbers_in(question)
+    # What the member or the plan gave answers nothing: the question's numbers and the calculations' inputs ("You
+    # asked about taking out $50,000", the $50k read as 50,000), unless they are all the answer is.
+    given = set(numbers_in(question)).union(*(number_forms(o.get("args", {})) for o in outcomes))
     for asked in evidence.asked:
-        asked.forms = {f for f in asked.forms if not any(abs(f - n) < 0.005 for n in asked_numbers)} or asked.forms
+        asked.forms = {f for f in asked.forms if not any(abs(f - n) < 0.005 for n in given)} or asked.forms
     return evidence
 
 
@@ -261,26 +262,22 @@ def _focus_text(figure: dict) -> str:
     return format_value(figure["value"], figure["unit"], figure.get("period"))
 
 
-def _asked_of(result: dict, focus: list[dict], marks: dict[int, int], inputs: set[float]) -> list[Asked]:
+def _asked_of(result: dict, focus: list[dict], marks: dict[int, int]) -> list[Asked]:
     """What a calculation was asked for: the focus figures, one by one; else its direct answer, the figures its
-    summary states (any one of them answers it); else any of its figures. The calculation's inputs answer nothing
-    ("You asked about taking out $50,000"), unless they are all the answer is."""
+    summary states (any one of them answers it); else any of its figures."""
     def forms(fig: dict) -> set[float]:
         if fig["unit"] == "date":  # a date is answered by its year ("from July 2030"); its day would match any 1
             return {float(d.year)} if (d := _date(fig["value"])) else set()
         return number_forms(fig["value"]) | number_forms(format_value(fig["value"], fig["unit"], fig.get("period")))
 
-    def asked(label: str, citation: int, every: set[float]) -> Asked:
-        return Asked(label, marks[citation], {f for f in every if not any(abs(f - n) < 0.005 for n in inputs)} or every)
-
     if focus:
-        return [asked(f["label"], f["citation"], forms(f)) for f in focus if forms(f)]
+        return [Asked(f["label"], marks[f["citation"]], forms(f)) for f in focus if forms(f)]
     figures = [f for f in result["figures"] if forms(f)]
     if not figures:
         return []
     said = set(numbers_in(result.get("summary") or ""))
     stated = [f for f in figures if forms(f) & said] or figures
-    return [asked(stated[0]["label"], stated[0]["citation"], set().union(*(forms(f) for f in stated)))]
+    return [Asked(stated[0]["label"], marks[stated[0]["citation"]], set().union(*(forms(f) for f in stated)))]
 
 
 def evidence_of(state: dict) -> Evidence:
