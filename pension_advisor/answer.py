@@ -21,26 +21,35 @@ FALLBACK_NOTE = ("I could not check a fuller written answer this time, so this s
                  "You can ask again, or ask about one part of your question at a time.")
 
 
+def named_currency(evidence: Evidence) -> str | None:
+    """The currency the header names: only where an amount follows ("amounts in AUD" before an age alone reads as a
+    mistake)."""
+    if evidence.currency and any(f.unit == evidence.currency for f in [*evidence.facts, *evidence.record_facts]):
+        return evidence.currency
+    return None
+
+
 def header(evidence: Evidence) -> str:
     parts = []
     if evidence.tax_years:
         parts.append(f"Tax year {', '.join(evidence.tax_years)}")
-    # Name the currency only where an amount follows ("amounts in AUD" before an age alone reads as a mistake).
-    if evidence.currency and any(f.unit == evidence.currency for f in [*evidence.facts, *evidence.record_facts]):
-        parts.append(f"amounts in {evidence.currency}")
+    if currency := named_currency(evidence):
+        parts.append(f"amounts in {currency}")
     return (", ".join(parts) + ".") if parts else ""
 
 
 def parts(body: str, evidence: Evidence) -> dict:
-    """A framed answer as data: the header line, the body, the sources (numbered as cited) and whether the disclaimer
-    closes it. The graph carries these beside the text (``answer_parts``, ``final_parts``) so scorers read fields,
-    not the text parsed back."""
-    return {"header": header(evidence), "body": body.strip(), "sources": evidence.sources(), "disclaimer": True}
+    """A framed answer as data: the header line (and the currency it names), the body, the sources (numbered as
+    cited) and whether the disclaimer closes it. The graph carries these beside the text (``answer_parts``,
+    ``final_parts``) so scorers read fields, not the text parsed back."""
+    return {"header": header(evidence), "currency": named_currency(evidence), "body": body.strip(),
+            "sources": evidence.sources(), "disclaimer": True}
 
 
 def plain(text: str) -> dict:
     """The parts of a reply written without a frame (a refusal, a clarifying question, a withheld answer)."""
-    return {"header": "", "body": text.replace(DISCLAIMER, "").strip(), "sources": [], "disclaimer": DISCLAIMER in text}
+    return {"header": "", "currency": None, "body": text.replace(DISCLAIMER, "").strip(), "sources": [],
+            "disclaimer": DISCLAIMER in text}
 
 
 def render(answer_parts: dict) -> str:

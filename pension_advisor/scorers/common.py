@@ -134,7 +134,7 @@ def _read(inputs: Any, outputs: Any) -> Reply:
     if parts := outputs.get("final_parts"):
         # The run's own parts of what the member read (answer.parts): fields, not the text parsed back.
         reply.header, reply.body, reply.has_disclaimer = parts["header"], parts["body"], parts["disclaimer"]
-        reply.header_currency = (h.group("c1") or h.group("c2")) if (h := _HEADER.match(parts["header"])) else None
+        reply.header_currency = parts["currency"]
         reply.sources = [Source(s["number"], s["title"], s["tax_year"], s.get("url")) for s in parts["sources"]]
         return reply
     # A reply from elsewhere (a bare answer string, a record without parts): read the frame off the text.
