@@ -141,9 +141,6 @@ class Tracing(Section):
     redact_pii: bool = True
     # Longest a CLI run or shutdown waits for spans to leave; a dead sink never holds an answer longer.
     flush_timeout_s: float = Field(5.0, gt=0, le=120)
-    # Hand finished traces to a child process that masks them and writes them to MLflow (SQL stores, tracking
-    # servers) and OTLP, so none of that competes with the questions; false: MLflow's in-process export.
-    writer_process: bool = True
     otlp: Otlp = Otlp()
     # Cost on each trace = tokens x these prices (per million tokens), in cost_currency.
     cost_currency: str = "USD"

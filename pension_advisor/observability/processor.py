@@ -1,4 +1,5 @@
-"""The span processor every span passes through before it is exported to MLflow and OTLP alike.
+"""The span processor every span passes through before it is exported to MLflow and OTLP alike
+(`mlflow.tracing.configure(span_processors=[...])`, MLflow's public extension point).
 
 It adds GenAI semantic-convention attributes (so an OTLP backend sees invoke_agent / execute_tool / chat /
 apply_guardrail with models and token usage, and node names stay span names), writes the run summary onto the
@@ -8,34 +9,36 @@ It runs on the request thread for every span (~20 a question), so it reads the s
 never parses payloads back: the run summary is computed by the graph tracer from the final state itself
 (:meth:`SpanPolicy.graph_ended`), and the facts redaction needs - the run's member and question - are taken
 once per run from its inputs (:meth:`SpanPolicy.graph_started`), not searched for in every span.
-
-Redaction itself (redact.py) happens where the trace is written: in the trace writer (export.py), once per
-trace, when MLflow's tracer provider was built with it; on this thread, span by span, otherwise (MLflow's own
-export pipeline, and mlflow.genai.evaluate runs, whose traces MLflow writes synchronously).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
 from mlflow.entities import SpanType
-from mlflow.tracing.constant import SpanAttributeKey
-from mlflow.tracing.utils import maybe_get_request_id
 
 from pension_advisor.config import Settings
 from pension_advisor.llm.usage import cost
 from pension_advisor.members import MemberNotFound, MemberStore
 from pension_advisor.privacy import MEMBER_ID_KEY, current_run_member, mask, pseudonymise, trace_context
 
-from . import export
+from .compat import otel_span, record_joined_trace
 from .redact import INPUTS, OUTPUTS, Redactor
 from .spans import GRAPH_NAME, genai_attributes
 
 log = logging.getLogger(__name__)
 
-_TYPE, _REQUEST_ID = SpanAttributeKey.SPAN_TYPE, SpanAttributeKey.REQUEST_ID
+# The caller's trace this context's run joined (tracing.caller_trace_context): its record is ours to write.
+joined_trace: ContextVar[str | None] = ContextVar("pension_advisor_joined_trace", default=None)
+PREVIEW_CHARS = 1000  # MLflow's request/response preview length
+
+
 class SpanPolicy:
     """The span processor (MLflow calls ``policy(span)``), the graph tracer's run hooks, and redaction contexts."""
 
@@ -54,6 +57,9 @@ class SpanPolicy:
         # ("Cannot mutate immutable BoundedAttributes") and loses the root span: the root's own
         # pension_advisor.* attributes carry the same summary there.
         self.trace_tags = True
+        self.experiment_id: str | None = None  # where the record of a joined trace goes (tracing.setup_tracing)
+        self._records = ThreadPoolExecutor(1, thread_name_prefix="joined-trace-record")
+        self._pending: list = []
 
     # --- graph tracer hooks -------------------------------------------------------------------------------
     def graph_started(self, span, inputs: Any) -> None:
@@ -68,32 +74,68 @@ class SpanPolicy:
     def graph_ended(self, span, state: dict) -> None:
         """The run at a glance, from the final state: type AGENT, and tags for member, verdict, cost..."""
         try:
-            _summarise_root(span, state, self.settings, self.salt, state.get("member_id"), self.trace_tags)
+            tags = _summarise_root(span, state, self.settings, self.salt, state.get("member_id"), self.trace_tags)
+            if span.trace_id in self._runs:
+                self._runs[span.trace_id]["tags"] = tags  # for the record of a joined trace (graph_closed)
         except Exception:  # a summary bug must never break the question
             log.exception("run summary failed")
 
     def graph_closed(self, span) -> None:
-        self._runs.pop(span.trace_id, None)
+        facts = self._runs.pop(span.trace_id, None)
+        if span.parent_id is not None and joined_trace.get() == span.trace_id and self.trace_tags:
+            self._record_joined(span, (facts or {}).get("tags") or {})
+
+    def _record_joined(self, root, tags: dict[str, str]) -> None:
+        """The record of a run that joined a caller's trace, which MLflow does not write (compat.py, item 2):
+        state, times, previews and tags as MLflow writes them for a trace of its own; written off the request."""
+        from mlflow.entities import TraceInfo, TraceLocation, TraceState
+
+        if self.experiment_id is None:
+            return
+        failed = str(getattr(root.status, "status_code", "")).endswith("ERROR")
+        otel = otel_span(root)
+        raw = dict(otel.attributes or {}) if otel is not None else {}
+        request = _preview(raw.get(INPUTS))
+        response = _preview(raw.get(OUTPUTS))
+        end_ns = root.end_time_ns or time.time_ns()
+        info = TraceInfo(
+            trace_id=root.trace_id, trace_location=TraceLocation.from_experiment_id(self.experiment_id),
+            request_time=root.start_time_ns // 1_000_000,
+            execution_duration=(end_ns - root.start_time_ns) // 1_000_000,
+            state=TraceState.ERROR if failed else TraceState.OK,
+            request_preview=request or None, response_preview=response or None,
+            trace_metadata={"mlflow.traceInputs": request, "mlflow.traceOutputs": response},
+            tags={f"pension_advisor.{k}": v for k, v in tags.items()})
+        self._pending = [f for f in self._pending if not f.done()]
+        self._pending.append(self._records.submit(self._write_record, info))
+
+    def _write_record(self, info) -> None:
+        try:
+            record_joined_trace(info, self.settings.tracing.tracking_uri)
+        except Exception as exc:
+            log.warning("the record of trace %s (joined to a caller's trace) could not be written: %s",
+                        info.trace_id, exc)
+
+    def flush_records(self, timeout_s: float) -> bool:
+        """Wait (bounded) for the records of joined traces still being written."""
+        from concurrent.futures import wait
+
+        pending = [f for f in self._pending if not f.done()]
+        return not wait(pending, timeout=timeout_s).not_done if pending else True
 
     # --- redaction contexts -------------------------------------------------------------------------------
-    def take_context(self, trace_id: str) -> dict[str, Any] | None:
-        """The run's facts, for the writer to resolve off the request thread (see context_for)."""
-        facts = self._runs.get(trace_id)
-        return {"facts": facts} if facts is not None else None
+    def run_member(self, trace_id: str) -> str | None:
+        """The member a graph run in progress is about (the run's context, else its input)."""
+        return (self._runs.get(trace_id) or {}).get("member_id")
 
-    def context_for(self, trace, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A redaction context (redact.py) for a finished trace: from its run's facts, else from its payloads."""
-        if not self.cfg.redact_pii:
-            return {"off": True}
-        facts = (ctx or {}).get("facts")
-        if facts is not None:
-            return self._context(facts["member_id"], facts["question"])
-        texts = [s._span.attributes.get(k) for s in trace.data.spans for k in (INPUTS, OUTPUTS)]
-        texts = [t for t in texts if isinstance(t, str)]
-        root = next((s for s in trace.data.spans if s.parent_id is None), None)
-        raw = root._span.attributes.get(INPUTS) if root is not None else None
-        m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
-        return trace_context(self._member(m.group(1)) if m else None, None, self.salt, texts)
+    def run_context(self, trace_id: str):
+        """The masking context of a graph run in progress (its member and question), or None."""
+        facts = self._runs.get(trace_id)
+        if facts is None:
+            return None
+        if facts.get("ctx") is None:
+            facts["ctx"] = self._context(facts["member_id"], facts["question"])
+        return facts["ctx"]
 
     def _context(self, member_id: str | None, question: str | None):
         return trace_context(self._member(member_id) if member_id else None, question, self.salt)
@@ -107,11 +149,13 @@ class SpanPolicy:
     # --- the span processor -------------------------------------------------------------------------------
     def __call__(self, span) -> None:
         try:
-            otel = span._span
+            otel = otel_span(span)
+            if otel is None:
+                self._through_public_api(span)
+                return
             attrs = otel.attributes or {}
             _semantic_conventions(span, otel, attrs)
-            redact_here = self.cfg.redact_pii and (not export.active or maybe_get_request_id(is_evaluate=True))
-            redact = self._span_redactor(attrs) if redact_here else None
+            redact = self._span_redactor(span.trace_id, attrs) if self.cfg.redact_pii else None
             for key, capture in ((INPUTS, self.cfg.capture_inputs), (OUTPUTS, self.cfg.capture_outputs)):
                 value = attrs.get(key)
                 if not isinstance(value, str):
@@ -123,14 +167,28 @@ class SpanPolicy:
         except Exception:  # a processor bug must never break the question; the span goes out unprocessed
             log.exception("span processor failed on %s", getattr(span, "name", "?"))
 
-    def _span_redactor(self, attrs):
-        """Masking for one span on this thread, decided before its inputs are rewritten."""
-        trace_id = (attrs.get(_REQUEST_ID) or '""')[1:-1]
-        facts = self._runs.get(trace_id)
-        if facts is not None:  # a graph run: its member and question are known
-            ctx = facts.get("ctx")
-            if ctx is None:
-                ctx = facts["ctx"] = self._context(facts["member_id"], facts["question"])
+    def _through_public_api(self, span) -> None:
+        """Capture and masking when MLflow's span has no OpenTelemetry span where compat.py looks for it: slower
+        (payloads are decoded and encoded again) but the privacy settings hold on any MLflow."""
+        encoded = {INPUTS: span.inputs, OUTPUTS: span.outputs}
+        redact = None
+        if self.cfg.redact_pii:
+            raw = {k: json.dumps(v, default=str) for k, v in encoded.items() if v is not None}
+            redact = self._span_redactor(span.trace_id, raw)
+        for key, capture, setter in ((INPUTS, self.cfg.capture_inputs, span.set_inputs),
+                                     (OUTPUTS, self.cfg.capture_outputs, span.set_outputs)):
+            value = encoded[key]
+            if value is None:
+                continue
+            if not capture:
+                setter(None)
+            elif redact is not None:
+                setter(json.loads(redact(json.dumps(value, default=str))))
+
+    def _span_redactor(self, trace_id: str, attrs):
+        """Masking for one span, decided before its inputs are rewritten."""
+        ctx = self.run_context(trace_id)
+        if ctx is not None:  # a graph run: its member and question are known
             return lambda text: self.redactor.text(text, ctx)
         # Any other span: its member from its own inputs, and the registered questions its payloads contain.
         raw = attrs.get(INPUTS)
@@ -146,8 +204,7 @@ def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> 
 
 def _semantic_conventions(span, otel, attrs) -> None:
     """Plain OTel attributes (MLflow's set_attribute JSON-encodes; collectors expect raw values)."""
-    span_type = attrs.get(_TYPE)  # JSON-encoded, e.g. '"TOOL"'
-    plain = genai_attributes(otel.name, span_type[1:-1] if span_type else None, span.get_attribute)
+    plain = genai_attributes(span.name, span.span_type, span.get_attribute)
     # GenAI attributes a node set itself (e.g. gen_ai.tool.call.source) went through MLflow's encoding too.
     plain.update({k: v[1:-1] for k, v in attrs.items()
                   if k.startswith("gen_ai.") and k not in plain and _json_string(v)})
@@ -161,11 +218,12 @@ def _json_string(value: Any) -> bool:
 
 
 def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id: str | None,
-                    trace_tags: bool = True) -> None:
+                    trace_tags: bool = True) -> dict[str, str]:
     """Type AGENT, and tags for member pseudonym, country, attempts, verdict, cost, on the span and the trace."""
     span.set_span_type(SpanType.AGENT)
-    otel = span._span
-    otel.set_attribute("gen_ai.agent.name", GRAPH_NAME)
+    otel = otel_span(span)
+    if otel is not None:
+        otel.set_attribute("gen_ai.agent.name", GRAPH_NAME)
     attempts = state.get("attempts") or []
     verdict = attempts[-1]["verdict"] if attempts else None
     guard = state.get("input_guardrail") or {}
@@ -186,15 +244,20 @@ def _summarise_root(span, state: dict, settings: Settings, salt: str, member_id:
     }
     if unpriced:
         tags["cost_unpriced_models"] = ",".join(unpriced)
-    for key, value in tags.items():
-        otel.set_attribute(f"pension_advisor.{key}", value)
+    if otel is not None:
+        for key, value in tags.items():
+            otel.set_attribute(f"pension_advisor.{key}", value)
     if trace_tags:
-        _set_trace_tags(span.trace_id, tags)
+        import mlflow
+
+        # The root is the active span here (its end callback runs inside it): MLflow keeps the tags with the trace.
+        try:
+            mlflow.update_current_trace(tags={f"pension_advisor.{k}": v for k, v in tags.items()})
+        except Exception:
+            log.debug("trace tags not set", exc_info=True)
+    return tags
 
 
-def _set_trace_tags(trace_id: str, tags: dict[str, str]) -> None:
-    from mlflow.tracing.trace_manager import InMemoryTraceManager
-
-    with InMemoryTraceManager.get_instance().get_trace(trace_id) as trace:
-        if trace is not None:
-            trace.info.tags.update({f"pension_advisor.{k}": v for k, v in tags.items()})
+def _preview(value: Any) -> str:
+    """A root payload as MLflow keeps it for the trace's request/response columns (truncated)."""
+    return value[:PREVIEW_CHARS] if isinstance(value, str) and value != "null" else ""

@@ -1,55 +1,53 @@
-"""MLflow's LangChain tracer, attached once through LangChain's configure hook and recording node deltas.
+"""The graph's spans: one LangChain callback handler turning a LangGraph run into MLflow spans, through MLflow's
+public span API only (`mlflow.start_span`, `LiveSpan`), attached once with langchain_core's configure hook.
 
-`mlflow.langchain.autolog()` patches `BaseCallbackManager.__init__` through MLflow's safe_patch wrapper, which
-costs ~50 µs of warning/session bookkeeping and an `inspect.signature` call for each of the ~50 callback
-managers one question creates, and it records every LangGraph node with the whole graph state as input and
-the root with the whole final state as output, so the same tool results and attempts are serialised, redacted
-and stored again for every node. Here the same `MlflowLangchainTracer` (same span names, types, chat
-attributes and token usage) is registered once with `langchain_core`'s configure hook, and:
+Why not `mlflow.langchain.autolog()`: it patches every LangChain callback manager (~50 a question), records every
+branch decision as a span, and records every node with the whole graph state as its input, so the same tool
+results and attempts are serialised, masked and stored again for each of ~9 nodes. Here:
 
-- a node span's inputs are the state fields that changed since the previous node of the run started (the
-  state a node sees is the run's inputs plus the outputs of the nodes before it, all on their own spans);
-  its outputs are the node's update, which is what LangGraph reports anyway;
-- the graph's root span keeps its inputs and records a summary as outputs (status, answer, attempts); the
-  run summary tags are computed from the full final state before it is dropped;
-- with capture_inputs / capture_outputs off, nothing is serialised at all;
-- when the trace goes through the trace writer (export.deferring()), a node is not an MLflow span at all: it is
-  recorded as plain data (name, times, payloads, attributes, status) that the writer builds into the same span
-  (sinks._materialise); what runs inside it - chat model calls, explicit spans (spans.py) - is plain data under
-  it, found through the run's parent id or :func:`current_node`. MLflow's span machinery
-  (OTel span, processors, trace manager) costs ~0.4 ms a span on the request thread; a graph has ~9 nodes.
+- the graph run is the root span; the span processor (processor.py) types it AGENT and sums the run up from the
+  final state (`hooks.graph_ended`), and records the trace of a run that joined a caller's trace (`graph_closed`);
+- a node span's inputs are the state fields that changed since the previous node started (a node sees the run's
+  inputs plus the outputs of the nodes before it, all on their own spans); its outputs are its update;
+- hidden runs (branch decisions, graph/routes.py) have no span;
+- a chat model call is a CHAT_MODEL span with the messages, the reply, the model and the token usage, under the
+  attribute names MLflow documents and its UI and Overview tab read (`mlflow.chat.tokenUsage`, `mlflow.llm.model`);
+- each span is the active MLflow span while it runs (the `mlflow.start_span` block is entered in the start
+  callback and left in the end callback, which LangChain calls inline, in the run's own context), so spans the
+  nodes open themselves (spans.py) nest under their node.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
 from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langgraph.constants import TAG_HIDDEN
-from mlflow.langchain.langchain_tracer import MlflowLangchainTracer
-from mlflow.tracing.constant import SpanAttributeKey
-from mlflow.tracing.utils import dump_span_attribute_value
-from mlflow.tracing.utils.token import SpanWithToken
 
-from . import export
-from .spans import GRAPH_NAME, PlainSpan, failure
+from .spans import GRAPH_NAME
+
+log = logging.getLogger(__name__)
 
 _MISSING = object()
-INPUTS, OUTPUTS = SpanAttributeKey.INPUTS, SpanAttributeKey.OUTPUTS
+# Attribute names MLflow documents for LLM spans (https://mlflow.org/docs/latest/genai/tracing/token-usage-cost).
+TOKEN_USAGE, MODEL, MODEL_PROVIDER = "mlflow.chat.tokenUsage", "mlflow.llm.model", "mlflow.llm.provider"
+SESSION = "mlflow.trace.session"  # trace metadata: the LangGraph thread id groups a conversation's traces
 # LangGraph's per-task routing metadata: the step and node stay, the rest repeats on every span.
 _ROUTING_METADATA = {"langgraph_triggers", "langgraph_path", "langgraph_checkpoint_ns", "checkpoint_ns"}
+_ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 
 
 class _Switch:
     """Stands in for the ContextVar langchain_core's configure hook reads: one handler for every thread."""
 
     def __init__(self) -> None:
-        self.handler: MlflowLangchainTracer | None = None
+        self.handler: GraphTracer | None = None
 
-    def get(self) -> MlflowLangchainTracer | None:
+    def get(self) -> GraphTracer | None:
         return self.handler
 
 
@@ -58,30 +56,30 @@ _registered = False
 _lock = threading.Lock()
 
 
-class GraphTracer(MlflowLangchainTracer):
+class GraphTracer(BaseCallbackHandler):
+    run_inline = True  # in the run's own context: the span a callback opens is the active one inside the run
+    raise_error = False
+
     def __init__(self, capture_inputs: bool = True, capture_outputs: bool = True, hooks: Any = None):
-        super().__init__(run_inline=True)  # inline: spans opened inside async nodes nest under the node
         self.capture_inputs = capture_inputs
         self.capture_outputs = capture_outputs
         self.hooks = hooks  # graph_started(span, inputs), graph_ended(span, state), graph_closed(span)
+        self._open: dict[str, tuple[Any, Any]] = {}  # run id -> (the mlflow.start_span block, its span)
         # graph run id -> the last node input seen in that run (a reference: LangGraph hands each node a fresh
         # dict and keeps unchanged channel values as the same objects, so `is` finds what changed)
         self._graph_runs: dict[str, dict] = {}
         self._nodes: set[str] = set()
-        # run id -> a node recorded as plain data: its record, its trace id, the root span (export.deferring())
-        self._deferred: dict[str, tuple[dict[str, Any], str, Any]] = {}
-        self._hidden: set[str] = set()  # run ids of hidden chain runs that have not ended
+        self._roots: dict[str, str] = {}  # trace id -> root span id, while the run is open
 
+    # --- chains: the graph, its nodes ---------------------------------------------------------------------
     def on_chain_start(self, serialized: dict[str, Any] | None, inputs: Any, *, run_id: UUID,
-                       tags: list[str] | None = None, parent_run_id: UUID | None = None,
-                       metadata: dict[str, Any] | None = None, run_type: str | None = None,
-                       name: str | None = None, **kwargs: Any):
+                       parent_run_id: UUID | None = None, tags: list[str] | None = None,
+                       metadata: dict[str, Any] | None = None, name: str | None = None, **kwargs: Any) -> None:
         key = str(run_id)
         graph = parent_run_id is None and name == GRAPH_NAME
         node = parent_run_id is not None and str(parent_run_id) in self._graph_runs
-        if not (graph or node) and tags and TAG_HIDDEN in tags:  # a branch decision (graph/routes.py): no span
-            self._hidden.add(key)
-            return
+        if not (graph or node) and (tags and TAG_HIDDEN in tags or str(parent_run_id) not in self._open):
+            return  # a branch decision, or LangGraph's own plumbing under a node: no span
         recorded = inputs
         if graph:
             self._graph_runs[key] = inputs if isinstance(inputs, dict) else {}
@@ -91,166 +89,157 @@ class GraphTracer(MlflowLangchainTracer):
                 last = self._graph_runs[str(parent_run_id)]
                 self._graph_runs[str(parent_run_id)] = inputs
                 recorded = {k: v for k, v in inputs.items() if last.get(k, _MISSING) is not v}
-        if not self.capture_inputs and (graph or node):
-            recorded = None
-        if metadata and (graph or node):
-            metadata = {k: v for k, v in metadata.items() if k not in _ROUTING_METADATA}
-        if node and export.deferring():
-            root = self._run_span_mapping.get(str(parent_run_id))
-            if root is not None:
-                self._defer_node(key, root.span, name, recorded, metadata)
-                return
-        if not (graph or node):
-            return super().on_chain_start(serialized or {}, inputs, run_id=run_id, tags=tags,
-                                          parent_run_id=parent_run_id, metadata=metadata, run_type=run_type,
-                                          name=name, **kwargs)
-        super().on_chain_start(serialized or {}, None, run_id=run_id, tags=tags, parent_run_id=parent_run_id,
-                               metadata=metadata, run_type=run_type, name=name, **kwargs)
-        entry = self._run_span_mapping.get(key)
-        if entry is None:
+        metadata = {k: v for k, v in (metadata or {}).items() if k not in _ROUTING_METADATA}
+        attributes = {"metadata": metadata} if metadata else {}
+        span = self._start(key, name or "chain", "CHAIN", recorded if self.capture_inputs else None, attributes)
+        if span is None:
             return
-        if graph:
-            _remember_trace(key, entry.span.trace_id)
-        if recorded is not None:
-            _set_payload(entry.span, INPUTS, recorded)
         if node:
-            entry.span._span.set_attribute("langgraph.node", name or "")
-        elif graph and self.hooks is not None:
-            self.hooks.graph_started(entry.span, inputs)
+            from .compat import otel_span
 
-    def on_chain_end(self, outputs: Any, *, run_id: UUID, inputs: Any = None, **kwargs: Any):
+            otel = otel_span(span)
+            if otel is not None:  # a plain value for OTLP collectors (MLflow JSON-encodes its own attributes)
+                otel.set_attribute("langgraph.node", name or "")
+        elif graph:
+            self._roots[span.trace_id] = span.span_id
+            _remember_trace(key, span.trace_id)
+            if metadata.get("thread_id"):
+                _update_trace(metadata={SESSION: str(metadata["thread_id"])})
+            if self.hooks is not None:
+                self.hooks.graph_started(span, inputs)
+
+    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
         key = str(run_id)
-        if key in self._hidden:
-            self._hidden.discard(key)
+        if key not in self._open:
             return
         if key in self._graph_runs:
             del self._graph_runs[key]
-            span = self._get_span_by_run_id(run_id)
-            if self.hooks is not None and isinstance(outputs, dict):
-                self.hooks.graph_ended(span, outputs)
+            span = self._open[key][1]
             try:
-                if self.capture_outputs:
-                    _set_payload(span, OUTPUTS, _summary(outputs))
-                self._end_span(run_id, span)
+                if self.hooks is not None and isinstance(outputs, dict):
+                    self.hooks.graph_ended(span, outputs)
+                self._end(key, _summary(outputs))
             finally:
-                self._forget_plain(span)
+                self._roots.pop(span.trace_id, None)
                 if self.hooks is not None:
                     self.hooks.graph_closed(span)
             return
-        deferred = self._deferred.pop(key, None)
-        if deferred is not None:
-            self._nodes.discard(key)
-            record, trace_id, _ = deferred
-            if self.capture_outputs and outputs is not None:
-                record["outputs"] = outputs
-            record["end"] = time.time_ns()
-            export.defer(trace_id, record)
-            return
-        if key in self._nodes:  # its inputs were recorded at the start, as the delta
-            self._nodes.discard(key)
-            span = self._get_span_by_run_id(run_id)
-            if self.capture_outputs and outputs is not None:
-                _set_payload(span, OUTPUTS, outputs)
-            self._end_span(run_id, span)
-            return
-        super().on_chain_end(outputs, run_id=run_id, inputs=inputs, **kwargs)
-
-    def on_chain_error(self, error: BaseException, *, run_id: UUID, inputs: Any = None, **kwargs: Any):
-        key = str(run_id)
-        if key in self._hidden:
-            self._hidden.discard(key)
-            return
-        deferred = self._deferred.pop(key, None)
-        if deferred is not None:  # as MLflow ends a span on an exception: ERROR status and an exception event
-            self._nodes.discard(key)
-            record, trace_id, _ = deferred
-            now = time.time_ns()
-            record.update(end=now, **failure(error))
-            export.defer(trace_id, record)
-            return
-        if key in self._graph_runs or key in self._nodes:
-            inputs = None
         self._nodes.discard(key)
-        if self._graph_runs.pop(key, None) is not None and key in self._run_span_mapping:
-            span = self._run_span_mapping[key].span
-            super().on_chain_error(error, run_id=run_id, inputs=None, **kwargs)
-            self._forget_plain(span)
+        self._end(key, outputs)
+
+    def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        key = str(run_id)
+        if key not in self._open:
+            return
+        self._nodes.discard(key)
+        root = self._graph_runs.pop(key, None) is not None
+        span = self._open[key][1]
+        self._end(key, error=error)
+        if root:
+            self._roots.pop(span.trace_id, None)
             if self.hooks is not None:
                 self.hooks.graph_closed(span)
+
+    # --- chat models -------------------------------------------------------------------------------------------
+    def on_chat_model_start(self, serialized: dict[str, Any] | None, messages: list[list[Any]], *, run_id: UUID,
+                            parent_run_id: UUID | None = None, metadata: dict[str, Any] | None = None,
+                            name: str | None = None, invocation_params: dict[str, Any] | None = None,
+                            **kwargs: Any) -> None:
+        if str(parent_run_id) not in self._open and not _in_a_span():
+            return  # a model called outside any traced run (a scorer's judge in the worker): no trace of its own
+        params = invocation_params or {}
+        attributes: dict[str, Any] = {"invocation_params": params, "mlflow.message.format": "langchain"}
+        model = (metadata or {}).get("ls_model_name") or params.get("model") or params.get("model_name")
+        if model:
+            attributes[MODEL] = str(model)
+        if (metadata or {}).get("ls_provider"):
+            attributes[MODEL_PROVIDER] = metadata["ls_provider"]
+        inputs = {"messages": [_message(m) for m in messages[0]]} if len(messages) == 1 else messages
+        self._start(str(run_id), name or (serialized or {}).get("name") or "chat model", "CHAT_MODEL",
+                    inputs if self.capture_inputs else None, attributes)
+
+    def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        key = str(run_id)
+        if key not in self._open:
             return
-        super().on_chain_error(error, run_id=run_id, inputs=inputs, **kwargs)
+        span = self._open[key][1]
+        generations = [g for batch in (getattr(response, "generations", None) or []) for g in batch]
+        message = getattr(generations[0], "message", None) if generations else None
+        usage = getattr(message, "usage_metadata", None)
+        if usage:
+            span.set_attribute(TOKEN_USAGE, {"input_tokens": int(usage.get("input_tokens", 0)),
+                                             "output_tokens": int(usage.get("output_tokens", 0)),
+                                             "total_tokens": int(usage.get("total_tokens", 0))})
+        if message is not None:
+            outputs = {"choices": [{"index": 0, "message": _message(message),
+                                    "finish_reason": (message.response_metadata or {}).get("finish_reason")}]}
+        else:
+            outputs = [getattr(g, "text", None) for g in generations]
+        self._end(key, outputs)
 
-    def _forget_plain(self, root) -> None:
-        """Drop what a finished graph run left unended (a cancelled run's nodes and model calls)."""
-        for key in [k for k, v in self._deferred.items() if v[2] is root]:
-            del self._deferred[key]
-        for key in [k for k, v in self._run_span_mapping.items()
-                    if isinstance(v.span, PlainSpan) and v.span.trace_id == root.trace_id]:
-            self._run_span_mapping.pop(key, None)
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        if str(run_id) in self._open:
+            self._end(str(run_id), error=error)
 
-    def _defer_node(self, key: str, root, name: str | None, inputs: Any, metadata: dict | None) -> None:
-        """A node as plain data under the graph's root span; built into a span by the trace writer."""
-        self._deferred[key] = ({
-            "id": export.new_span_id(), "name": name or "", "type": "CHAIN", "parent": root.span_id,
-            "start": time.time_ns(), "end": None, "attributes": {"metadata": metadata} if metadata else {},
-            "otel": {"langgraph.node": name or ""}, "inputs": inputs, "outputs": None,
-        }, root.trace_id, root)
+    # --- spans -------------------------------------------------------------------------------------------------
+    def _start(self, key: str, name: str, span_type: str, inputs: Any, attributes: dict[str, Any]):
+        import mlflow
 
-    def node_record(self, run_id: Any) -> tuple[dict[str, Any], str] | None:
-        """The plain-data record of a running node and its trace id, or None (a live span or no node)."""
-        deferred = self._deferred.get(str(run_id)) if run_id is not None else None
-        return deferred[:2] if deferred is not None else None
-
-    def _plain_parent(self, parent_run_id) -> tuple[str, str] | None:
-        """(span id, trace id) when a run's parent is recorded as plain data: a node, or a span under one."""
-        if parent_run_id is None:
+        try:
+            block = mlflow.start_span(name=name, span_type=span_type, attributes=attributes)
+            span = block.__enter__()
+            if inputs is not None:
+                span.set_inputs(inputs)
+        except Exception:  # tracing must never cost a question
+            log.exception("could not open the span %s", name)
             return None
-        key = str(parent_run_id)
-        deferred = self._deferred.get(key)
-        if deferred is not None:
-            return deferred[0]["id"], deferred[1]
-        entry = self._run_span_mapping.get(key)
-        if entry is not None and isinstance(entry.span, PlainSpan):
-            return entry.span.span_id, entry.span.trace_id
-        return None
-
-    def _start_span(self, span_name, parent_run_id, span_type, run_id, inputs=None, attributes=None):
-        # Whatever runs inside a plain-data node (chat model calls) is plain data too, built by MLflow's own
-        # callbacks through the part of LiveSpan they use (spans.PlainSpan).
-        plain = self._plain_parent(parent_run_id)
-        if plain is None:
-            return super()._start_span(span_name, parent_run_id, span_type, run_id, inputs=inputs,
-                                       attributes=attributes)
-        span = PlainSpan(span_name, span_type, plain[0], plain[1], self._serialize_invocation_params(attributes))
-        if inputs is not None:
-            span.set_inputs(inputs)
-        self._run_span_mapping[str(run_id)] = SpanWithToken(span, None)
+        self._open[key] = (block, span)
         return span
 
-    def _end_span(self, run_id, span, outputs=None, attributes=None, status=None):
-        if not isinstance(span, PlainSpan):
-            kwargs = {} if status is None else {"status": status}
-            return super()._end_span(run_id, span, outputs=outputs, attributes=attributes, **kwargs)
-        self._run_span_mapping.pop(str(run_id), None)
-        span.end(outputs=outputs, attributes=attributes, status=status)
+    def _end(self, key: str, outputs: Any = _MISSING, error: BaseException | None = None) -> None:
+        block, span = self._open.pop(key)
+        try:
+            if outputs is not _MISSING and outputs is not None and self.capture_outputs:
+                span.set_outputs(outputs)
+            if error is None:
+                block.__exit__(None, None, None)
+            else:  # MLflow ends the span as for an exception in its block: ERROR status, an exception event
+                block.__exit__(type(error), error, error.__traceback__)
+        except ValueError:
+            # A server that resumes a run's stream from another task ends it in a different context: the span
+            # ended, only the context it was attached to is gone with the finished step.
+            pass
+        except Exception:
+            log.exception("could not close the span %s", getattr(span, "name", "?"))
+
+    def root_span_id(self, trace_id: str) -> str | None:
+        return self._roots.get(trace_id)
 
 
-def current_node() -> tuple[dict[str, Any], str] | None:
-    """The plain-data record (and trace id) of the graph node running on this thread, if it is one."""
-    tracer = _switch.handler
-    if tracer is None or not tracer._deferred:
-        return None
-    from langchain_core.runnables.config import var_child_runnable_config
+def _message(message: Any) -> dict[str, Any]:
+    """A LangChain message as a chat message ({role, content}), as MLflow's chat views show it."""
+    role = _ROLES.get(getattr(message, "type", ""), getattr(message, "type", "user"))
+    out: dict[str, Any] = {"role": role, "content": getattr(message, "content", str(message))}
+    calls = getattr(message, "tool_calls", None)
+    if calls:
+        out["tool_calls"] = [{"id": c.get("id"), "type": "function",
+                              "function": {"name": c.get("name"), "arguments": c.get("args")}} for c in calls]
+    return out
 
-    config = var_child_runnable_config.get()
-    callbacks = config.get("callbacks") if config else None
-    return tracer.node_record(getattr(callbacks, "parent_run_id", None))
+
+def _in_a_span() -> bool:
+    import mlflow
+
+    return mlflow.get_current_active_span() is not None
 
 
-def _set_payload(span, key: str, value: Any) -> None:
-    """What LiveSpan.set_inputs/set_outputs store, without walking the value for attachments first (graph state
-    holds no images or files; MLflow's walk visits every nested value of every node's state)."""
-    span._span.set_attribute(key, dump_span_attribute_value(value))
+def _update_trace(**fields: Any) -> None:
+    import mlflow
+
+    try:
+        mlflow.update_current_trace(**fields)
+    except Exception:
+        log.debug("could not update the trace", exc_info=True)
 
 
 def _summary(state: Any) -> Any:
@@ -260,6 +249,12 @@ def _summary(state: Any) -> Any:
     attempts = state.get("attempts") or []
     return {"status": state.get("status"), "final_answer": state.get("final_answer"), "attempts": len(attempts),
             "final_verdict": attempts[-1].get("verdict") if attempts else None}
+
+
+def root_span_id(trace_id: str) -> str | None:
+    """Hex id of the root span of a graph run in progress (the scorer events hang under it)."""
+    tracer = _switch.handler
+    return tracer.root_span_id(trace_id) if tracer is not None else None
 
 
 # Root run id -> the MLflow trace id of that graph run, for the caller that chose the run id (Advisor.ask):

@@ -63,6 +63,14 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
         otlp = _export_otlp_settings(settings)
         # Spans never carry images or files here; scanning every payload for base64 attachments costs ~10 ms a run.
         os.environ.setdefault("MLFLOW_TRACE_EXTRACT_ATTACHMENTS", "false")
+        # MLflow's async export writes spans in batches of 5 (a store transaction each, ~20 spans a question) from
+        # a queue of 1,000 tasks that drops what does not fit: under steady load on SQLite it fell behind and
+        # discarded traces (294 of 400 questions' traces complete). Bigger batches, sent every second, and room
+        # for bursts: 400 of 400, and the run 30 % quicker (tests/observability/test_trace_loss.py). MLflow drains
+        # the queue at exit.
+        os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_SPAN_BATCH_SIZE", "500")
+        os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", "1000")
+        os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE", "10000")
         # Trace export must give up quickly on a dead server instead of retrying for minutes.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(int(max(1, cfg.flush_timeout_s))))
@@ -86,25 +94,24 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
                         cfg.tracking_uri, exc)
             os.environ["MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT"] = "false"
             to_mlflow = False
-        from . import export
+        from .compat import check_version
         from .processor import make_span_processor
         from .tracer import GraphTracer, install
 
+        check_version()
         policy = make_span_processor(settings, salt, members)
         policy.trace_tags = to_mlflow
-        # Finished traces go whole to the trace writer (export.py, writer.py), which masks them and writes them to
-        # MLflow and OTLP from a child process; writer_process false keeps MLflow's own in-process pipeline.
-        export.configure(cfg.writer_process and to_mlflow, salt=salt, otlp=otlp, policy=policy)
-        mlflow.tracing.reset()  # (re)build MLflow's tracer provider with the pipeline just chosen
+        if to_mlflow:
+            experiment = mlflow.get_experiment_by_name(cfg.experiment)
+            policy.experiment_id = experiment.experiment_id if experiment is not None else None
+        mlflow.tracing.reset()  # (re)build MLflow's tracer provider with the sinks just chosen (dual export)
         mlflow.tracing.enable()
         mlflow.tracing.configure(span_processors=[policy])
         if "IPython" not in sys.modules:
             # Outside a notebook MLflow still tries `from IPython import get_ipython` at every trace end (~0.2 ms)
             mlflow.tracing.disable_notebook_display()
-        # MLflow's LangChain tracer on every graph run, without autolog's per-callback-manager patch (tracer.py)
         install(GraphTracer(cfg.capture_inputs, cfg.capture_outputs, hooks=policy))
-        if cfg.writer_process and to_mlflow and cfg.tracking_uri.startswith(export.WRITER_SCHEMES):
-            export.writer_for(cfg.tracking_uri)  # start the writer process now, while the first question runs
+        _state["policy"] = policy
         _state.update(configured=key, flush_timeout_s=cfg.flush_timeout_s)
         _install_flush_handlers()
         log.info("tracing to %s", " and ".join(([cfg.tracking_uri] if to_mlflow else []) + (["OTLP"] if otlp else [])))
@@ -121,18 +128,10 @@ def _detach_tracer() -> None:
 def flush(timeout_s: float | None = None) -> bool:
     """Push queued spans out to every sink, waiting at most timeout_s in all for a slow or dead one.
 
-    Returns whether everything was written in time (the trace writer goes on writing after a timeout)."""
+    Returns whether everything was written in time."""
     timeout_s = float(timeout_s or _state["flush_timeout_s"])
-    deadline = time.monotonic() + timeout_s
     marker = _newest_trace()
     complete = _flush_in_process(timeout_s)
-    if "pension_advisor.observability.export" in sys.modules:
-        from .export import flush_writers
-
-        # Bounded by the same deadline once the writer process is up (its start-up is not a slow sink).
-        if not flush_writers(max(0.0, deadline - time.monotonic())):
-            complete = False
-            log.warning("trace writer still busy after %.1fs; it finishes writing on its own", timeout_s)
     # Whether or not it went through: a sink that did not take these traces within the timeout is down or slow,
     # and waiting for it again at exit would only double what the exit costs.
     _state["flushed_up_to"] = marker
@@ -140,19 +139,22 @@ def flush(timeout_s: float | None = None) -> bool:
 
 
 def _flush_in_process(timeout_s: float) -> bool:
-    """MLflow's async export queue, the OTel provider's processors, and the extra flushes (scoring queue)."""
+    """MLflow's async export queue, the records of joined traces, the OTel provider's processors, and the extra
+    flushes (scoring queue), all within timeout_s."""
     done = threading.Event()
     complete = [True]
 
     def _flush() -> None:
         try:
             import mlflow
-            from opentelemetry import trace
 
             mlflow.flush_trace_async_logging()
+            policy = _state.get("policy")
+            if policy is not None and not policy.flush_records(timeout_s):
+                complete[0] = False
             for flush_jobs in _extra_flushes:
                 flush_jobs(timeout_s)
-            provider = trace.get_tracer_provider()
+            provider = mlflow.tracing.get_bridged_tracer_provider()  # MLflow's own (its OTLP export among it)
             if hasattr(provider, "force_flush"):
                 provider.force_flush(int(timeout_s * 1000))
         except Exception as exc:
@@ -161,12 +163,9 @@ def _flush_in_process(timeout_s: float) -> bool:
         finally:
             done.set()
 
-    try:
-        threading.Thread(target=_flush, name="trace-flush", daemon=True).start()
-    except RuntimeError:  # interpreter shutdown: no new threads; each exporter still bounds itself by its timeout
-        _flush()
+    _in_background(_flush)
     if not done.wait(timeout_s):
-        log.warning("traces still queued after %.1fs: a sink is down or slow", timeout_s)
+        log.warning("traces still being exported after %.1fs: a sink is slow or down", timeout_s)
         complete[0] = False
     return complete[0]
 
@@ -181,29 +180,90 @@ def _newest_trace() -> str | None:
 
 
 def _at_exit() -> None:
-    """Exit waits once, at most flush_timeout_s: not at all when a flush already covered every trace this process
-    made (the CLI flushes before printing), otherwise for the in-process exporters and for the trace writer to
-    take and write what is left. The writer child outlives us and writes whatever it was handed in any case."""
+    """Exit waits once, at most flush_timeout_s, for the collector: not at all when a flush already covered every
+    trace this process made (the CLI flushes before printing). MLflow's store queue is drained whatever the
+    collector does. Then MLflow's tracer provider is shut down within what is left of the bound: OpenTelemetry's
+    own exit hook would wait up to 30 s more for a collector that does not answer."""
     timeout_s = float(_state["flush_timeout_s"])
-    deadline = time.monotonic() + timeout_s
-    wait = _state.get("flushed_up_to", _UNSET) != _newest_trace()
-    if wait:
+    deadline = time.monotonic()  # a flush that covered everything has had its wait already
+    if _state.get("flushed_up_to", _UNSET) != _newest_trace():
+        deadline += timeout_s
         _flush_in_process(timeout_s)
-    if "pension_advisor.observability.export" in sys.modules:
-        from .export import close_writers
+    try:
+        import mlflow
 
-        if not close_writers(max(0.0, deadline - time.monotonic()), wait=wait) and wait:
-            log.warning("trace writer still writing after %.1fs; it finishes on its own", timeout_s)
+        # The store's share, on this thread, as MLflow's own exit hook does it: every trace accepted is written
+        # (a tracking server that died mid-run costs its HTTP timeout per queued batch here).
+        mlflow.flush_trace_async_logging()
+    except Exception as exc:
+        log.warning("writing the last traces failed: %s", exc)
+    _shutdown_provider(max(0.2, deadline - time.monotonic()))
+
+
+class _ExitWorker:
+    """A daemon thread started with tracing, for the work an exit must bound: Python 3.12 starts no new thread
+    once the interpreter is exiting, and a call made on the exiting thread itself cannot be given up on."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="trace-exit", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self.jobs.get()()
+
+
+def _in_background(job) -> None:
+    """Run `job` on a thread of its own, or on the exit worker once no thread can be started."""
+    try:
+        threading.Thread(target=job, name="trace-flush", daemon=True).start()
+    except RuntimeError:
+        worker = _state.get("exit_worker")
+        if worker is None:
+            job()  # tracing never set up in this process: nothing is queued that could hold the exit
+        else:
+            worker.jobs.put(job)
+
+
+def _shutdown_provider(timeout_s: float) -> None:
+    finished = threading.Event()
+
+    def shutdown() -> None:
+        try:
+            import mlflow
+
+            # Each processor's shutdown flushes it (MLflow's into its store queue). If the collector's holds this
+            # thread past the bound, OpenTelemetry's exit hook shuts the rest down: a processor shut down once
+            # returns at once the second time.
+            provider = mlflow.tracing.get_bridged_tracer_provider()
+            if hasattr(provider, "shutdown"):
+                provider.shutdown()
+        except Exception as exc:
+            log.debug("tracer provider shutdown: %s", exc)
+        finally:
+            finished.set()
+
+    _in_background(shutdown)
+    finished.wait(timeout_s)
 
 
 _UNSET = object()
 
 
 def _install_flush_handlers() -> None:
+    # Exit hooks run last-registered first: ours must run before the hooks OpenTelemetry and MLflow registered
+    # when the tracer provider was built (just now, and again after each reset), so it is registered again.
+    import mlflow
+
+    mlflow.tracing.get_bridged_tracer_provider()
+    atexit.unregister(_at_exit)
+    atexit.register(_at_exit)
     if _state.get("handlers"):
         return
     _state["handlers"] = True
-    atexit.register(_at_exit)
+    _state["exit_worker"] = _ExitWorker()
     if threading.current_thread() is threading.main_thread():
         previous = signal.getsignal(signal.SIGTERM)
 
@@ -219,59 +279,32 @@ def _install_flush_handlers() -> None:
 
 @contextmanager
 def caller_trace_context(traceparent: str | None) -> Iterator[None]:
-    """Make this run's trace a child of the caller's W3C trace context, when one is given."""
+    """Make this run's trace a child of the caller's W3C trace context, when one is given.
+
+    MLflow joins the caller's trace (mlflow.tracing.set_tracing_context_from_http_request_headers); the trace's
+    record, which MLflow leaves to an MLflow-traced caller, is written by the span processor (compat.py)."""
     if not traceparent:
         with nullcontext():
             yield
         return
-    from mlflow.entities.trace_info import TraceInfo, TraceState
-    from mlflow.tracing.provider import get_context_api
-    from mlflow.tracing.trace_manager import InMemoryTraceManager
-    from mlflow.tracing.utils import generate_mlflow_trace_id_from_otel_trace_id
-    from opentelemetry import trace
-    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+    import mlflow
 
-    # What mlflow.tracing.distributed.set_tracing_context_from_http_request_headers does, except that the
-    # caller's trace stays registered until our spans are exported: MLflow's version forgets it on exit,
-    # before the batch exporter has written the last spans (the root among them), which are then dropped.
-    context = TraceContextTextMapPropagator().extract({"traceparent": traceparent})
-    otel_trace_id = trace.get_current_span(context).get_span_context().trace_id
-    manager = InMemoryTraceManager.get_instance()
-    _release_remote_traces(manager)
-    with manager.get_trace(generate_mlflow_trace_id_from_otel_trace_id(otel_trace_id)) as existing:
-        registered = existing is None
-    if registered:
-        manager.register_trace(otel_trace_id, TraceInfo(
-            trace_id=generate_mlflow_trace_id_from_otel_trace_id(otel_trace_id), trace_location=None,
-            request_time=None, state=TraceState.IN_PROGRESS), is_remote_trace=True)
-    context_api = get_context_api()  # MLflow keeps its own runtime context unless it shares OTel's
-    token = context_api.attach(context)
+    from .compat import hold_joined_trace
+    from .processor import joined_trace
+
+    trace_hex = traceparent.split("-")[1].lower()
+    hold_joined_trace(trace_hex)
+    token = joined_trace.set(f"tr-{trace_hex}")
     try:
-        yield
+        with mlflow.tracing.set_tracing_context_from_http_request_headers({"traceparent": traceparent}):
+            yield
     finally:
         try:
-            context_api.detach(token)
+            joined_trace.reset(token)
         except ValueError:
-            # A server that resumes the graph's stream from another task (langgraph-api does) ends the run in a
-            # different context: the one we attached to belongs to a finished step, so nothing needs restoring.
+            # A server that resumes the graph's stream from another task ends the run in a different context:
+            # the one we set belongs to a finished step, so nothing needs restoring.
             pass
-        if registered:
-            with _remote_lock:
-                _remote_traces.append((time.monotonic() + REMOTE_TRACE_RELEASE_S, otel_trace_id))
-
-
-REMOTE_TRACE_RELEASE_S = 60.0  # far beyond the span exporter's batch delay
-_remote_traces: list[tuple[float, int]] = []  # (release after, otel trace id), oldest first
-_remote_lock = threading.Lock()
-
-
-def _release_remote_traces(manager, everything: bool = False) -> None:
-    now = time.monotonic()
-    with _remote_lock:
-        due = [t for at, t in _remote_traces if everything or at <= now]
-        _remote_traces[:] = [(at, t) for at, t in _remote_traces if not (everything or at <= now)]
-    for otel_trace_id in due:
-        manager.pop_trace(otel_trace_id)
 
 
 def run_trace_id(run_id) -> str | None:

@@ -22,7 +22,7 @@ def test_a_run_with_no_member_in_its_input_is_redacted_for_its_context_member(tm
     for trace_id, inputs in (("tr-command", object()), ("tr-checkpoint", None)):
         with run_member("AU-001"):
             policy.graph_started(SimpleNamespace(trace_id=trace_id), inputs)
-        context = policy.context_for(None, policy.take_context(trace_id))
+        context = policy.run_context(trace_id)
         text = f"{member.name} was born on {member.date_of_birth.isoformat()}"
         masked = mask(text, context).text
         assert member.name not in masked and member.date_of_birth.isoformat() not in masked, masked
@@ -36,7 +36,7 @@ def test_the_run_member_wins_over_the_member_an_input_names(tmp_path):
     policy = SpanPolicy(settings, "test-salt", Services(settings).members)
     with run_member("UK-003"):
         policy.graph_started(SimpleNamespace(trace_id="tr-dict"), {"member_id": "AU-001", "question": "q"})
-    assert policy.take_context("tr-dict")["facts"]["member_id"] == "UK-003"
+    assert policy.run_member("tr-dict") == "UK-003"
     # A graph invoked directly, with no run member named, has only its input's say.
     policy.graph_started(SimpleNamespace(trace_id="tr-direct"), {"member_id": "AU-001", "question": "q"})
-    assert policy.take_context("tr-direct")["facts"]["member_id"] == "AU-001"
+    assert policy.run_member("tr-direct") == "AU-001"
