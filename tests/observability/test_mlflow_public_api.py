@@ -28,12 +28,6 @@ GOAL = 5
 
 # (file, name) -> count allowed. The debt of the trace-writer design (issue 16); shrink, never grow.
 ALLOWED: Counter = Counter({
-    ('pension_advisor/monitoring/worker.py', '._get_sql_trace_info'): 1,
-    ('pension_advisor/monitoring/worker.py', '._set_signal_handlers'): 1,
-    ('pension_advisor/monitoring/worker.py', '._tracing_client'): 1,
-    ('pension_advisor/monitoring/worker.py', 'mlflow.store.tracking.dbmodels.models.SqlAssessments'): 1,
-    ('pension_advisor/monitoring/worker.py', 'mlflow.store.tracking.sqlalchemy_store.SqlAlchemyStore'): 1,
-    ('pension_advisor/monitoring/worker.py', 'mlflow.store.tracking.utils.sql_trace_rollups.rollups_enabled'): 1,
     ('pension_advisor/observability/export.py', '._deferred_root_spans'): 1,
     ('pension_advisor/observability/export.py', '._export_traces'): 1,
     ('pension_advisor/observability/export.py', '._get_span_processors'): 2,
