@@ -84,7 +84,7 @@ class TraceScorer:
         except Exception as exc:
             raise TraceNotReady(f"{trace_id}: {type(exc).__name__}: {str(exc)[:200]}") from None
         if info is None:
-            raise TraceNotReady(f"{trace_id} is not in the tracking store yet "
+            raise TraceNotReady(f"{trace_id} not found in the tracking store "
                                 f"(experiment {self.settings.tracing.experiment!r})")
         done = {a.name for a in (info.assessments or [])}
         inputs = {"question": payload["question"], "member_id": (payload.get("member") or {}).get("member")}

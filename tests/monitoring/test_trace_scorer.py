@@ -85,5 +85,5 @@ def test_a_job_that_fails_part_way_is_retried_without_duplicates(scorer_env, mon
 
 def test_a_trace_not_in_the_store_is_not_ready(scorer_env):
     scorer, (first, _, _) = scorer_env
-    with pytest.raises(TraceNotReady, match="not in the tracking store yet"):
+    with pytest.raises(TraceNotReady, match="not found in the tracking store"):
         scorer({**first, "trace_id": "tr-" + "0" * 32})
