@@ -85,7 +85,7 @@ def child_worker() -> None:
     while missing and time.time() < deadline:
         for trace_id in list(missing):
             try:
-                if scorer.tracing.get_trace_info(trace_id) is not None:
+                if scorer.trace_info(trace_id) is not None:
                     missing.discard(trace_id)
             except Exception:  # not written yet
                 pass
@@ -99,13 +99,11 @@ def child_worker() -> None:
         finished.append(time.perf_counter())
 
     queue.serve(handler)
-    consumer = queue.consumer()
-    consumer._set_signal_handlers = lambda: None  # this process is not the CLI: keep the default signals
     expect = len(jobs) - len(missing)
     # Jobs whose trace never arrived are dead-lettered after DEAD_LETTER_AFTER_S: wait for that, and a margin.
     deadline = time.time() + 60 + expect / 5 + (DEAD_LETTER_AFTER_S + 10 if missing else 0)
     start, cpu = time.perf_counter(), time.process_time()
-    consumer.start()
+    consumer = queue.start_consumer()  # this process is not the CLI: it keeps the default signals
     try:
         while len(finished) < expect or (missing and set(queue.pending()) & missing):
             if time.time() > deadline:

@@ -18,6 +18,7 @@ import atexit
 import json
 import logging
 import queue as queue_module
+import signal
 import threading
 import time
 from typing import Any, Callable
@@ -39,6 +40,7 @@ _JOB = "job:"
 _CLAIM = "claim:"
 DEAD = "dead"
 _GATHER_S = 0.1  # how long the writer thread lets jobs gather before writing them together
+_HOST_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class _SqliteStorage(SqliteStorage):
@@ -303,6 +305,36 @@ class ScoringQueue:
         # newly queued job from waiting that long (an empty poll is one cheap read).
         return self.huey.create_consumer(workers=threads or self.cfg.worker.threads, worker_type="thread",
                                          periodic=False, check_worker_health=True, max_delay=1.0)
+
+    def start_consumer(self, threads: int | None = None):
+        """Start a consumer's worker threads inside a host process (the advisor, a server, a bench) and return it;
+        stop it with consumer.stop(graceful=True). The host keeps its own signal handlers: Huey's
+        Consumer.start() ends by installing handlers for SIGINT, SIGTERM and SIGHUP that only set a flag for
+        Consumer.run()'s loop, which a host does not run, so they would swallow the host's Ctrl+C and SIGTERM.
+        The handlers are read before start() and put back right after it (a signal arriving in the microseconds
+        between the two is lost). Python lets only the main thread set handlers: off it (a server importing the
+        graph on a worker thread), start() raises ValueError at that last step, after starting its threads, and
+        the host's handlers are untouched; that error is taken as success once the threads are seen running."""
+        consumer = self.consumer(threads)
+        if threading.current_thread() is not threading.main_thread():
+            try:
+                consumer.start()
+            except ValueError:
+                running = [consumer.scheduler, *(thread for _, thread in consumer.worker_threads)]
+                if not all(thread.is_alive() for thread in running):
+                    raise
+            return consumer
+        saved = {signum: signal.getsignal(signum) for signum in _HOST_SIGNALS}
+        try:
+            consumer.start()
+        finally:
+            for signum, handler in saved.items():
+                if handler is None:  # installed outside Python: it cannot be put back from here
+                    log.warning("the scoring consumer replaced a non-Python handler for %s",
+                                signal.Signals(signum).name)
+                else:
+                    signal.signal(signum, handler)
+        return consumer
 
     def _put(self, trace_id: str, job: dict[str, Any]) -> None:
         self.huey.storage.put_data(_JOB + trace_id, json.dumps(job, default=str).encode())

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 from pension_advisor.config import Settings
 from pension_advisor.scorers.common import SCORED_FIELDS
 
 log = logging.getLogger(__name__)
-_KEEP_AFTER_S = 1.0  # scores computed for longer than this are written before the next scorer runs
 
 
 class TraceNotReady(RuntimeError):
@@ -20,6 +18,16 @@ class TraceNotReady(RuntimeError):
 
 
 class TraceScorer:
+    """Scores sampled runs and attaches each score to its trace, through MLflow's public API only.
+
+    Reads: the trace's info and assessments (no spans) with MlflowClient.search_traces(include_spans=False) in the
+    configured experiment. Writes: one mlflow.log_assessment per score, as soon as the scorer returns it. MLflow
+    has no batch write for assessments; the client resolves the same cached store (or server connection) per URI,
+    so the process keeps one store for all its workers. A job that fails part-way (the store goes down after two
+    of five writes) is retried by the queue, and the retry writes only the scorers the trace does not have yet:
+    scores already written are kept, never duplicated. One case remains: a write whose response is lost after the
+    server stored it (an HTTP timeout) is written again by the retry; MLflow offers no idempotent write."""
+
     def __init__(self, settings: Settings):
         import mlflow
 
@@ -27,10 +35,9 @@ class TraceScorer:
 
         self.settings = settings
         self.scorers = build_scorers(settings)
-        mlflow.set_tracking_uri(settings.tracing.tracking_uri)
-        self.client = mlflow.MlflowClient(settings.tracing.tracking_uri)
-        self.tracing = self.client._tracing_client  # one client for every read and write (log_feedback makes one a call)
-        self.writer = _AssessmentWriter(self.tracing)
+        mlflow.set_tracking_uri(settings.tracing.tracking_uri)  # mlflow.log_assessment writes to the global URI
+        self.client = mlflow.MlflowClient(settings.tracing.tracking_uri)  # one client for every read
+        self._experiment_id: str | None = None
         self.events = _EvaluationEvents(settings)
         self._warm_up()
 
@@ -53,34 +60,36 @@ class TraceScorer:
                 except Exception as exc:  # a cold start is only slower: the real job reports real errors
                     log.debug("warming up scorer %s failed: %s", scorer.name, exc)
 
+    def trace_info(self, trace_id: str):
+        """The trace's info with its assessments (no spans), or None while it is not in the store."""
+        if "'" in trace_id:  # ids are ours ("tr-" + hex); a quote would break the search filter
+            raise ValueError(f"not a trace id: {trace_id!r}")
+        if self._experiment_id is None:
+            experiment = self.client.get_experiment_by_name(self.settings.tracing.experiment)
+            if experiment is None:  # no advisor has written to this store yet
+                return None
+            self._experiment_id = experiment.experiment_id
+        found = self.client.search_traces(locations=[self._experiment_id], include_spans=False, max_results=1,
+                                          filter_string=f"attributes.request_id = '{trace_id}'")
+        return found[0].info if found else None
+
     def __call__(self, payload: dict[str, Any], renew=lambda: None) -> list[str]:
         """Score one run; returns the scorer names it logged (already-logged ones are skipped: idempotent)."""
+        import mlflow
         from mlflow.entities import AssessmentSource, Feedback
 
         trace_id = payload["trace_id"]
-        try:  # the trace's info (with its assessments) only: loading every span would cost more than scoring
-            info = self.tracing.get_trace_info(trace_id)
+        try:
+            info = self.trace_info(trace_id)
         except Exception as exc:
             raise TraceNotReady(f"{trace_id}: {type(exc).__name__}: {str(exc)[:200]}") from None
         if info is None:
-            raise TraceNotReady(f"{trace_id} is not in the tracking store yet")
+            raise TraceNotReady(f"{trace_id} not found in the tracking store "
+                                f"(experiment {self.settings.tracing.experiment!r})")
         done = {a.name for a in (info.assessments or [])}
         inputs = {"question": payload["question"], "member_id": (payload.get("member") or {}).get("member")}
         outputs = {k: payload.get(k) for k in SCORED_FIELDS}
         logged: list[str] = []
-        batch: list[tuple[str, Any]] = []
-        started = time.monotonic()
-
-        def flush() -> None:
-            self.writer.write(trace_id, [Feedback(name=name, value=f.value, rationale=f.rationale, error=f.error,
-                                                  source=f.source or AssessmentSource(
-                                                      source_type="CODE", source_id=f"pension_advisor.{name}"))
-                                         for name, f in batch])
-            for name, feedback in batch:
-                self.events.emit(trace_id, payload.get("root_span_id"), name, feedback)
-                logged.append(name)
-            batch.clear()
-
         for scorer in self.scorers:
             if scorer.name in done:
                 continue
@@ -89,62 +98,16 @@ class TraceScorer:
             except Exception as exc:  # a scorer bug is recorded on the trace, not retried forever
                 log.exception("scorer %s failed on %s", scorer.name, trace_id)
                 feedback = Feedback(name=scorer.name, error=exc)
-            batch.append((scorer.name, feedback))
-            # Fast scorers share one write; slow ones (LLM judges) keep what they cost as they go.
-            if time.monotonic() - started >= _KEEP_AFTER_S:
-                flush()
-                started = time.monotonic()
+            # Written as soon as it is computed: what a slow scorer (an LLM judge) cost is kept even if a later
+            # write fails, and the retry skips it (it is in `done` then).
+            mlflow.log_assessment(trace_id, Feedback(
+                name=scorer.name, value=feedback.value, rationale=feedback.rationale, error=feedback.error,
+                source=feedback.source or AssessmentSource(source_type="CODE",
+                                                           source_id=f"pension_advisor.{scorer.name}")))
+            self.events.emit(trace_id, payload.get("root_span_id"), scorer.name, feedback)
+            logged.append(scorer.name)
             renew()  # still alive: keep the claim
-        if batch:
-            flush()
         return logged
-
-
-class _AssessmentWriter:
-    """Writes a trace's new assessments: in one transaction on a local SQL store, else one by one.
-
-    MLflow has no batch API for assessments: its SqlAlchemyStore.create_assessment opens a session, locks the trace
-    row, inserts one row and commits, per assessment (~3 ms of CPU plus a commit each; with SQLite's default journal
-    a commit is several fsyncs). For that store this does create_assessment's own steps once per batch, with
-    MLflow's session maker and row model, so a trace's scores land together or not at all. A tracking server, a
-    store subclass (multi-workspace), SQL rollups (MLFLOW_SQL_TRACE_ROLLUPS_ENABLED) or internals that moved in
-    another MLflow version take the public log_assessment path instead (tests pin which path the pinned MLflow
-    takes, and that both write the same rows)."""
-
-    def __init__(self, tracing):
-        self.tracing = tracing
-        self.batched = False
-        try:
-            from mlflow.store.tracking.dbmodels.models import SqlAssessments
-            from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
-            from mlflow.store.tracking.utils.sql_trace_rollups import rollups_enabled
-
-            store = tracing.store
-            self.batched = (type(store) is SqlAlchemyStore and not rollups_enabled()
-                            and callable(getattr(store, "ManagedSessionMaker", None))
-                            and callable(getattr(store, "_get_sql_trace_info", None))
-                            and callable(getattr(SqlAssessments, "from_mlflow_entity", None)))
-            self._rows = SqlAssessments
-        except (ImportError, AttributeError) as exc:
-            log.info("assessments are written one by one (%s)", exc)
-
-    def write(self, trace_id: str, assessments: list) -> None:
-        if not assessments:
-            return
-        if not self.batched:
-            for assessment in assessments:
-                self.tracing.log_assessment(trace_id, assessment)
-            return
-        store = self.tracing.store
-        with store.ManagedSessionMaker(read_only=False) as session:
-            trace = store._get_sql_trace_info(session, trace_id, for_update=True)  # raises if the trace is gone
-            for assessment in assessments:
-                assessment.trace_id = trace_id
-                row = self._rows.from_mlflow_entity(assessment)
-                row.experiment_id = trace.experiment_id
-                row.trace_timestamp_ms = trace.timestamp_ms
-                session.add(row)
-            session.flush()
 
 
 class _EvaluationEvents:
@@ -218,9 +181,6 @@ def start_in_process(services) -> bool:
         return False
     queue = services.scoring_queue
     queue.serve(TraceScorer(settings))
-    consumer = queue.consumer()
-    # start() runs the worker threads; its signal handlers would take SIGINT/SIGTERM from the host process.
-    consumer._set_signal_handlers = lambda: None
-    consumer.start()
+    queue.start_consumer()  # worker threads only: the host process keeps its signal handlers
     start_reaper(queue, threading.Event())
     return True

@@ -1,17 +1,16 @@
-"""TraceScorer against a real SQLite tracking store: a trace's scores are written in one transaction, once."""
+"""TraceScorer against a real SQLite tracking store, through MLflow's public API: every score lands on its trace
+once, and a job retried after failing part-way writes only the scores the trace is missing."""
 
 from __future__ import annotations
 
 import mlflow
 import pytest
 from mlflow.entities import AssessmentSource
-from mlflow.store.tracking.dbmodels.models import SqlAssessments
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from mlflow.exceptions import MlflowException
 
 from pension_advisor.config import load_settings
 from pension_advisor.monitoring.queue import ScoringQueue
-from pension_advisor.monitoring.worker import TraceScorer
+from pension_advisor.monitoring.worker import TraceNotReady, TraceScorer
 from pension_advisor.scorers import SCORER_NAMES
 
 from .conftest import ask_many
@@ -31,57 +30,60 @@ def scorer_env(monitoring_env, monkeypatch):
     mlflow.set_tracking_uri(previous)  # TraceScorer sets it process-wide
 
 
-@pytest.fixture
-def assessment_flushes():
-    """How many assessment rows each database flush inserted, in order."""
-    flushes: list[int] = []
-
-    def count(session, _context):
-        new = sum(isinstance(obj, SqlAssessments) for obj in session.new)
-        if new:
-            flushes.append(new)
-
-    event.listen(Session, "after_flush", count)
-    yield flushes
-    event.remove(Session, "after_flush", count)
+def _assessments(trace_id):
+    """Read back with the whole trace (spans too): another public path than the one the scorer reads with."""
+    return mlflow.get_trace(trace_id).info.assessments
 
 
-def _assessments(scorer, trace_id):
-    return scorer.tracing.get_trace_info(trace_id).assessments
-
-
-def test_scores_land_in_one_transaction_once(scorer_env, assessment_flushes):
+def test_every_score_lands_once(scorer_env):
     scorer, (first, second, _) = scorer_env
-    assert scorer.writer.batched  # the pinned MLflow on a local SQLite store takes the one-transaction path
 
     assert sorted(scorer(first)) == EXPECTED
-    assert assessment_flushes == [len(EXPECTED)]
+    stored = _assessments(first["trace_id"])
+    assert sorted(a.name for a in stored) == EXPECTED
+    for a in stored:
+        assert (a.source.source_type, a.source.source_id) == ("CODE", f"pension_advisor.{a.name}")
+        assert a.error is None and isinstance(a.value, (int, float)) and a.rationale, a
     # A re-run job (at-least-once delivery) writes nothing: every scorer is already on the trace.
     assert scorer(first) == []
-    assert assessment_flushes == [len(EXPECTED)]
-    assert sorted(a.name for a in _assessments(scorer, first["trace_id"])) == EXPECTED
+    assert sorted(a.assessment_id for a in _assessments(first["trace_id"])) == \
+        sorted(a.assessment_id for a in stored)
 
     # A trace that already has one score (e.g. logged by hand) gets only the missing ones; that one is kept.
     mlflow.log_feedback(trace_id=second["trace_id"], name="toxicity", value=0.25, rationale="by hand",
                         source=AssessmentSource(source_type="HUMAN", source_id="reviewer"))
     assert sorted(scorer(second)) == sorted(set(EXPECTED) - {"toxicity"})
-    kept = _assessments(scorer, second["trace_id"])
+    kept = _assessments(second["trace_id"])
     assert sorted(a.name for a in kept) == EXPECTED
     assert [a.value for a in kept if a.name == "toxicity"] == [0.25]
 
 
-def test_one_by_one_path_writes_the_same_assessments(scorer_env, assessment_flushes):
-    """The fallback (a tracking server, another store or MLflow version) goes through the public
-    log_assessment and must store exactly what the one-transaction path stores."""
-    scorer, (first, second, _) = scorer_env
-    scorer(first)
-    scorer.writer.batched = False
-    scorer({**first, "trace_id": second["trace_id"]})  # the same run's content, scored onto another trace
-    assert assessment_flushes == [len(EXPECTED)] + [1] * len(EXPECTED)
+def test_a_job_that_fails_part_way_is_retried_without_duplicates(scorer_env, monkeypatch):
+    """The store fails on the third write: the job raises (the queue retries it), the two scores written stay,
+    and the retry writes the other three only."""
+    scorer, (first, _, _) = scorer_env
+    real_write, calls = mlflow.log_assessment, []
 
-    def rows(trace_id):
-        return {a.name: (a.value, a.rationale, a.source.source_type, a.source.source_id, a.error, a.valid,
-                         a.span_id, a.metadata, a.run_id) for a in _assessments(scorer, trace_id)}
+    def store_goes_down(trace_id, assessment):
+        calls.append(assessment.name)
+        if len(calls) == 3:
+            raise MlflowException("the tracking store went away")
+        return real_write(trace_id, assessment)
 
-    batched, one_by_one = rows(first["trace_id"]), rows(second["trace_id"])
-    assert sorted(batched) == EXPECTED and batched == one_by_one
+    monkeypatch.setattr(mlflow, "log_assessment", store_goes_down)
+    with pytest.raises(MlflowException):
+        scorer(first)
+    written = _assessments(first["trace_id"])
+    assert sorted(a.name for a in written) == sorted(calls[:2])
+
+    monkeypatch.setattr(mlflow, "log_assessment", real_write)
+    assert sorted(scorer(first)) == sorted(set(EXPECTED) - set(calls[:2]))
+    stored = _assessments(first["trace_id"])
+    assert sorted(a.name for a in stored) == EXPECTED  # each name once
+    assert {a.assessment_id for a in written} <= {a.assessment_id for a in stored}  # the first two kept as they were
+
+
+def test_a_trace_not_in_the_store_is_not_ready(scorer_env):
+    scorer, (first, _, _) = scorer_env
+    with pytest.raises(TraceNotReady, match="not found in the tracking store"):
+        scorer({**first, "trace_id": "tr-" + "0" * 32})
