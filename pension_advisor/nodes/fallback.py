@@ -15,6 +15,13 @@ from pension_advisor.llm import faults
 from pension_advisor.observability.spans import annotate_current
 from pension_advisor.services import Services
 
+
+def mark_trace_error() -> None:
+    import mlflow
+
+    if mlflow.get_active_trace_id() is not None:
+        mlflow.update_current_trace(state="ERROR")
+
 NOTHING_VERIFIED = "There are no calculator results, record entries or official rules for this question, so I can't " \
                    "answer it without the model. Please try again a little later."
 
@@ -25,6 +32,9 @@ def fallback(state: AdvisorState, services: Services) -> dict:
     if outage is None:
         return {**answer.framed(answer.fallback_body(evidence, services.settings.judge.escalation_text), evidence),
                 "status": "fallback"}
+    # The run failed at the model: an error for whoever watches the traces (MLflow's Overview counts traces in state
+    # ERROR), though the member still gets the verified part of the answer.
+    mark_trace_error()
     annotate_current({"pension_advisor.degraded": outage["kind"], "pension_advisor.degraded_by": outage["node"],
                       "pension_advisor.model_fault": outage["detail"]})
     verified = (evidence.facts or evidence.assumptions or evidence.errors or evidence.record_facts
