@@ -87,6 +87,7 @@ TOOL = ['span.type = "TOOL"']
 FEEDBACK = ['assessment.type = "feedback"']
 
 
+@pytest.mark.slow
 def test_overview_tab_shows_our_runs(mlflow_server, mock_llm, monitoring_env, tmp_path):  # noqa: F811
     experiment = f"overview-{uuid.uuid4().hex[:8]}"
     env = {**monitoring_env, "PENSION_ADVISOR__TRACING__TRACKING_URI": mlflow_server,
