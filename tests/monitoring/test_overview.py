@@ -28,7 +28,6 @@ import httpx
 import pytest
 
 from pension_advisor.scorers import SCORER_NAMES
-from tests.observability.conftest import mlflow_server  # noqa: F401  (the session's real tracking server)
 
 from .conftest import ROOT, start_worker, wait_until_drained
 
@@ -88,7 +87,7 @@ FEEDBACK = ['assessment.type = "feedback"']
 
 
 @pytest.mark.slow
-def test_overview_tab_shows_our_runs(mlflow_server, mock_llm, monitoring_env, tmp_path):  # noqa: F811
+def test_overview_tab_shows_our_runs(mlflow_server, mock_llm, monitoring_env, tmp_path):
     experiment = f"overview-{uuid.uuid4().hex[:8]}"
     env = {**monitoring_env, "PENSION_ADVISOR__TRACING__TRACKING_URI": mlflow_server,
            "PENSION_ADVISOR__TRACING__EXPERIMENT": experiment,
