@@ -126,12 +126,16 @@ def _drain(env: dict, tmp: Path, timeout_s: float = 300) -> None:
 
 
 def _shoot(chromium: str, mlflow_url: str, experiment_id: str, trace_id: str, report: Path, out: Path) -> list[Path]:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     shots = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        except PlaywrightError as exc:
+            sys.exit(f"error: Chromium at {chromium} did not start: {str(exc).splitlines()[0]}")
         # The MLflow UI scrolls inside its own panes, so the viewport is as tall as the content to be shown.
         page = browser.new_page(viewport={"width": 1400, "height": 2000}, device_scale_factor=1)
 
@@ -236,4 +240,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted")
