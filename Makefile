@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test bench bench-guardrails guardrail-model dev mlflow-ui clean
+.PHONY: demo test bench bench-guardrails guardrail-model dev mlflow-ui screenshots clean
 
 $(VENV)/.base: pyproject.toml constraints.txt
 	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -37,6 +37,12 @@ dev: $(VENV)/.dev
 
 mlflow-ui: $(VENV)/.base
 	$(VENV)/bin/pension-advisor mlflow-ui
+
+# The README's monitoring screenshots (docs/*.png): MLflow's Overview tab, the traces, the report page.
+# Needs Debian's Chromium: apt-get install -y chromium
+screenshots: $(VENV)/.dev
+	$(PIP) -e ".[screenshots]"
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .langgraph_api

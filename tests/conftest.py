@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -19,7 +25,7 @@ from pension_advisor.advisor import Advisor  # noqa: E402
 from pension_advisor.config import load_settings  # noqa: E402
 from pension_advisor.services import Services  # noqa: E402
 
-from .fakes import ScriptedChatModel  # noqa: E402
+from .fakes import ScriptedChatModel, free_port  # noqa: E402
 from .mock_openai import MockOpenAI  # noqa: E402
 
 PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
@@ -55,3 +61,36 @@ def mock_llm():
     """An OpenAI-compatible endpoint on loopback for the servers the tests start (tests/mock_openai.py)."""
     with MockOpenAI(delay_s=0.01) as mock:
         yield mock
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory):
+    """A real `mlflow server` on SQLite, shared by the session (it takes ~20 s to start)."""
+    tmp = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    log = (tmp / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("mlflow")), "server", "--backend-store-uri", f"sqlite:///{tmp}/mlflow.db",
+         "--default-artifact-root", str(tmp / "artifacts"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("mlflow server exited:\n" + (tmp / "server.log").read_text()[-3000:])
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("mlflow server did not start in 120 s")
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -19,26 +19,42 @@ from pension_advisor.tools import ToolError
 log = logging.getLogger(__name__)
 
 
+class ToolCallFailed(Exception):
+    """Raised inside a tool's span when the calculator gave an error, so the span ends in status ERROR with the error
+    as its exception event (what MLflow's Overview counts as a failed tool call); caught right outside the span."""
+
+    def __init__(self, outcome: ToolOutcome):
+        super().__init__(f"{outcome['error']['code']}: {outcome['error']['message']}")
+        self.outcome = outcome
+
+
 def run_tools(state: AdvisorState, services: Services) -> dict:
     outcomes = []
     for call in state.get("plan", []):
-        with span(f"execute_tool {call['tool']}", SpanType.TOOL, inputs=call["args"],
-                  attributes={"gen_ai.tool.call.source": call.get("source", "planner")}) as s:
-            outcome = _run(call["tool"], call["args"], services)
-            if services.settings.guardrails.input.scan_tool_output:
-                # Tool text is data, never instructions: strip instruction-like strings before a model sees them.
-                outcome, removed = sanitise(outcome)
-                if removed:
-                    log.warning("tool %s returned instruction-like text; removed %s", call["tool"], removed)
-                    s.set_attribute("pension_advisor.tool_output_removed", [r["path"] for r in removed])
-            s.set_outputs(outcome["result"] or {"error": outcome["error"]})
-            if outcome["error"]:
-                s.set_attribute("error.type", outcome["error"]["code"])
-            else:
-                s.set_attribute("citations", [c["url"] for c in outcome["result"]["citations"]])
-        outcomes.append(outcome)
+        try:
+            outcomes.append(_traced(call, services))
+        except ToolCallFailed as failed:
+            outcomes.append(failed.outcome)
     # The verified facts, computed once here: the writer, the judge, the fallback and the scorers all read these.
     return {"tool_outcomes": outcomes, "evidence": evidence_for({**state, "tool_outcomes": outcomes}).to_json()}
+
+
+def _traced(call: dict, services: Services) -> ToolOutcome:
+    with span(f"execute_tool {call['tool']}", SpanType.TOOL, inputs=call["args"],
+              attributes={"gen_ai.tool.call.source": call.get("source", "planner")}) as s:
+        outcome = _run(call["tool"], call["args"], services)
+        if services.settings.guardrails.input.scan_tool_output:
+            # Tool text is data, never instructions: strip instruction-like strings before a model sees them.
+            outcome, removed = sanitise(outcome)
+            if removed:
+                log.warning("tool %s returned instruction-like text; removed %s", call["tool"], removed)
+                s.set_attribute("pension_advisor.tool_output_removed", [r["path"] for r in removed])
+        s.set_outputs(outcome["result"] or {"error": outcome["error"]})
+        if outcome["error"]:
+            s.set_attribute("error.type", outcome["error"]["code"])
+            raise ToolCallFailed(outcome)
+        s.set_attribute("citations", [c["url"] for c in outcome["result"]["citations"]])
+        return outcome
 
 
 def _run(name: str, args: dict, services: Services) -> ToolOutcome:

@@ -1,55 +1,18 @@
-"""Real sinks for tracing tests: an MLflow tracking server (SQLite) and an OTLP/HTTP receiver on loopback."""
+"""Real sinks for tracing tests: an OTLP/HTTP receiver on loopback (the MLflow tracking server, `mlflow_server`, is in
+tests/conftest.py: the monitoring tests share it)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.fakes import free_port  # noqa: F401  (re-exported for the tracing tests)
-
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory):
-    """A real `mlflow server` on SQLite, shared by the session (it takes ~20 s to start)."""
-    tmp = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "mlflow"), "server", "--backend-store-uri", f"sqlite:///{tmp}/mlflow.db",
-         "--default-artifact-root", str(tmp / "artifacts"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("mlflow server exited:\n" + (tmp / "server.log").read_text()[-3000:])
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("mlflow server did not start in 120 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 class OtlpReceiver:
