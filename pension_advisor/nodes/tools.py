@@ -19,22 +19,10 @@ from pension_advisor.tools import ToolError
 log = logging.getLogger(__name__)
 
 
-class ToolCallFailed(Exception):
-    """Raised inside a tool's span when the calculator gave an error, so the span ends in status ERROR with the error
-    as its exception event (what MLflow's Overview counts as a failed tool call); caught right outside the span."""
-
-    def __init__(self, outcome: ToolOutcome):
-        super().__init__(f"{outcome['error']['code']}: {outcome['error']['message']}")
-        self.outcome = outcome
-
-
 def run_tools(state: AdvisorState, services: Services) -> dict:
     outcomes = []
     for call in state.get("plan", []):
-        try:
-            outcomes.append(_traced(call, services))
-        except ToolCallFailed as failed:
-            outcomes.append(failed.outcome)
+        outcomes.append(_traced(call, services))
     # The verified facts, computed once here: the writer, the judge, the fallback and the scorers all read these.
     return {"tool_outcomes": outcomes, "evidence": evidence_for({**state, "tool_outcomes": outcomes}).to_json()}
 
@@ -51,9 +39,11 @@ def _traced(call: dict, services: Services) -> ToolOutcome:
                 s.set_attribute("pension_advisor.tool_output_removed", [r["path"] for r in removed])
         s.set_outputs(outcome["result"] or {"error": outcome["error"]})
         if outcome["error"]:
+            # A failed tool call (MLflow's Overview counts TOOL spans by status): ERROR, the error as its event.
             s.set_attribute("error.type", outcome["error"]["code"])
-            raise ToolCallFailed(outcome)
-        s.set_attribute("citations", [c["url"] for c in outcome["result"]["citations"]])
+            s.record_exception(f"{outcome['error']['code']}: {outcome['error']['message']}")
+        else:
+            s.set_attribute("citations", [c["url"] for c in outcome["result"]["citations"]])
         return outcome
 
 
