@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import glob
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 LOCK_TIMEOUT_S = 300.0  # a first use takes seconds; waiting longer means another process hangs holding the lock
@@ -80,6 +82,10 @@ def _create(path: Path) -> None:
     temporary = Path(f"{path}.creating-{os.getpid()}")
     # Any call opens the store, which creates MLflow's tables and runs every migration.
     MlflowClient(f"sqlite:///{temporary}").search_experiments(max_results=1)
+    # Write-ahead logging (kept in the file): MLflow commits every span batch and every assessment on its own,
+    # and in SQLite's default rollback journal each commit is several fsyncs while readers block writers.
+    with closing(sqlite3.connect(temporary)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
     os.replace(temporary, path)
 
 
