@@ -11,8 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
-from pension_advisor.monitoring.report import _time_axis, bucket, write_report  # noqa: E402
+import re  # noqa: E402
+
+from pension_advisor.monitoring.report import _time_axis, bucket, trace_link, write_report  # noqa: E402
 
 START = pd.Timestamp("2026-12-06 09:00")
 
@@ -54,5 +57,150 @@ def test_no_scores_is_said_in_words_and_scores_are_tabled(tmp_path):
     assert page.count("pension-advisor quality") == 2  # the page title and its heading, once each
     write_report(traces([0, 10, 20], scored=True), out, "pension-advisor quality")
     page = out.read_text()
-    assert "<td>faithfulness</td><td>1.000</td><td>3</td>" in page and "No trace has scores yet" not in page
+    assert "<th>faithfulness</th>" in page and "1.000 (n=3)" in page and "No trace has scores yet" not in page
     assert "Scorer trends (mean per 5 minutes)" in page
+
+
+def rows(spec: list[tuple]) -> pd.DataFrame:
+    """Traces from (minute, country, status, guardrail, retry_reasons, attempts, verdict, cost, scores) tuples."""
+    out = []
+    for i, (minute, country, status, guardrail, retry, attempts, verdict, cost, scores) in enumerate(spec):
+        out.append({"trace_id": f"tr-{i:02d}", "time": START + pd.Timedelta(minutes=minute), "latency_s": 0.5,
+                    "cost": cost, "attempts": attempts, "verdict": verdict, "status": status, "country": country,
+                    "guardrail": guardrail, "retry_reasons": retry, "member": f"m{i % 3}", "unpriced": "",
+                    **{f"score:{k}": v for k, v in scores.items()}})
+    return pd.DataFrame(out)
+
+
+A, NONE = "allowed", "none"
+SPEC = [
+    (0, "uk", "answered", A, NONE, 1, "pass", 0.001, {"relevance": 0.9, "faithfulness": 1.0}),
+    (1, "uk", "answered", A, "missing_citation", 2, "pass", 0.002, {"relevance": 0.7}),
+    (2, "uk", "blocked", "blocked:off_topic", NONE, 0, "none", 0.0, {}),
+    (3, "uk", "clarification", A, NONE, 0, "none", 0.0, {}),
+    (7, "us", "answered", A, "missing_citation,wrong_country", 3, "fail", 0.004, {"relevance": 0.2}),
+    (8, "us", "fallback", A, NONE, 1, "fail", 0.003, {}),
+    (9, "us", "blocked", "blocked:prompt_injection", NONE, 0, "none", 0.0, {}),
+    (12, "au", "degraded", A, NONE, 0, "none", 0.0, {}),
+    (13, "au", "blocked", "blocked:off_topic", NONE, 0, "none", 0.0, {}),
+    (14, "au", "answered", A, NONE, 1, "pass", 0.010, {"relevance": 0.5, "faithfulness": 0.4}),
+]
+
+
+def cells(page: str, first: str) -> list[str]:
+    """The text of each cell of the table row whose first cell is `first`."""
+    row = re.search(r"<tr[^>]*><td[^>]*>" + re.escape(first) + r"</td>(.*?)</tr>", page)
+    assert row, f"no row {first!r}"
+    return [re.sub("<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))]
+
+
+def section(page: str, heading: str) -> str:
+    start = page.index(f"<h2>{heading}")
+    end = page.find("<h2>", start + 4)
+    return page[start:] if end < 0 else page[start:end]
+
+
+def test_answers_by_country_and_status_with_counts_and_shares(tmp_path):
+    out = tmp_path / "report.html"
+    summary = write_report(rows(SPEC), out, "pension-advisor quality")
+    page = section(out.read_text(), "Answers by country and status")
+    assert summary["country_status"] == {"au": {"answered": 1, "blocked": 1, "degraded": 1},
+                                         "uk": {"answered": 2, "blocked": 1, "clarification": 1},
+                                         "us": {"answered": 1, "blocked": 1, "fallback": 1}}
+    # Columns in reading order: answered, clarification, blocked, fallback, degraded.
+    assert re.findall(r"<th>(.*?)</th>", page) == ["country", "questions", "answered", "clarification", "blocked",
+                                                  "fallback", "degraded"]
+    assert cells(page, "UK") == ["4", "2 (50%)", "1 (25%)", "1 (25%)", "0 (0%)", "0 (0%)"]
+    assert cells(page, "US") == ["3", "1 (33%)", "0 (0%)", "1 (33%)", "1 (33%)", "0 (0%)"]
+    assert cells(page, "all countries") == ["10", "4 (40%)", "1 (10%)", "3 (30%)", "1 (10%)", "1 (10%)"]
+
+
+def test_guardrail_blocks_per_reason_and_retry_reasons(tmp_path):
+    out = tmp_path / "report.html"
+    summary = write_report(rows(SPEC), out, "pension-advisor quality")
+    page = out.read_text()
+    assert summary["blocks"] == {"off_topic": 2, "prompt_injection": 1}
+    blocks = section(page, "Guardrail blocks by reason")
+    assert cells(blocks, "off_topic") == ["2", "20%"] and cells(blocks, "prompt_injection") == ["1", "10%"]
+    assert cells(blocks, "all blocks") == ["3", "30%"]
+    assert summary["retry_reasons"] == {"missing_citation": 2, "wrong_country": 1}
+    retries = section(page, "Why answers were retried")
+    assert cells(retries, "missing_citation") == ["2", "20%"] and cells(retries, "wrong_country") == ["1", "10%"]
+    assert "2 of 10 questions took more than one attempt" in retries
+
+
+def test_blocks_and_retries_say_when_there_are_none(tmp_path):
+    out = tmp_path / "report.html"
+    calm = [(m, "uk", "answered", A, NONE, 1, "pass", 0.0, {}) for m in (0, 5)]
+    summary = write_report(rows(calm), out, "pension-advisor quality")
+    page = out.read_text()
+    assert summary["blocks"] == {} and summary["retry_reasons"] == {}
+    assert "The input guardrail blocked none of the 2 questions." in section(page, "Guardrail blocks by reason")
+    assert "No answer was retried" in section(page, "Why answers were retried")
+    assert "<th>reason code</th>" not in page
+
+
+def test_scorer_trends_and_cost_per_question_per_bucket(tmp_path):
+    out = tmp_path / "report.html"
+    summary = write_report(rows(SPEC), out, "pension-advisor quality", currency="EUR")
+    page = out.read_text()
+    # 5-minute buckets over 14 minutes: 09:00 (minutes 0-3), 09:05 (7-9), 09:10 (12-14).
+    assert summary["score_trends"] == {
+        "relevance": {"2026-12-06 09:00": 0.8, "2026-12-06 09:05": 0.2, "2026-12-06 09:10": 0.5},
+        "faithfulness": {"2026-12-06 09:00": 1.0, "2026-12-06 09:10": 0.4}}
+    trends = section(page, "Scorer trends (mean per 5 minutes)")
+    assert cells(trends, "2026-12-06 09:05") == ["3", "0.200 (n=1)", "-"]
+    assert cells(trends, "2026-12-06 09:00") == ["4", "0.800 (n=2)", "1.000 (n=1)"]
+    assert "data:image/png;base64," in trends  # three buckets: the chart is drawn
+    cost = summary["cost_per_question"]
+    assert cost["2026-12-06 09:00"] == {"mean": 0.00075, "p95": pytest.approx(0.00185)}
+    assert cost["2026-12-06 09:10"]["mean"] == pytest.approx(0.010 / 3, abs=1e-6)
+    part = section(page, "Cost per question (EUR, per 5 minutes)")
+    assert "<th>mean (EUR)</th>" in part and cells(part, "2026-12-06 09:05")[:2] == ["3", "0.002333"]
+    assert "No model price is configured" not in part
+
+
+def test_cost_says_plainly_when_no_price_is_configured(tmp_path):
+    out = tmp_path / "report.html"
+    df = rows(SPEC[:2])
+    write_report(df, out, "pension-advisor quality", prices_configured=False)
+    assert "No model price is configured" in section(out.read_text(), "Cost per question")
+    df.loc[1, "unpriced"] = "gpt-x"
+    write_report(df, out, "pension-advisor quality")
+    part = section(out.read_text(), "Cost per question")
+    assert "1 of 2 questions used a model with no configured price (gpt-x)" in part
+    assert "No model price is configured" not in part
+
+
+def test_worst_traces_link_to_the_mlflow_ui_on_a_server(tmp_path):
+    out = tmp_path / "report.html"
+    summary = write_report(rows(SPEC), out, "pension-advisor quality", tracking_uri="http://mlflow.internal:5000/",
+                           experiment_id="7")
+    worst = [w["trace_id"] for w in summary["worst"]]
+    # Problems first (fallback, degraded, failed review: lowest score, then newest first), then by lowest score.
+    assert worst == ["tr-04", "tr-07", "tr-05", "tr-09", "tr-01", "tr-00"]
+    assert summary["worst"][0]["url"] == ("http://mlflow.internal:5000/#/experiments/7/traces?"
+                                          "selectedEvaluationId=tr-04&traceId=tr-04")
+    part = section(out.read_text(), "Traces to look at first")
+    assert "<a href='http://mlflow.internal:5000/#/experiments/7/traces?selectedEvaluationId=tr-05&amp;traceId=tr-05'>" \
+        "tr-05</a>" in part
+    assert cells(part, "2026-12-06 09:14")[:5] == ["tr-09", "au", "answered", "faithfulness 0.40", "low score"]
+    assert "blocked" not in "".join(re.findall(r"<td>(\w+)</td>", part))  # a blocked question is not a bad answer
+
+
+def test_worst_traces_on_a_local_store_give_the_id_and_the_command(tmp_path):
+    out = tmp_path / "report.html"
+    assert trace_link("tr-1", "sqlite:///var/mlflow.db", "7") == ""
+    write_report(rows(SPEC), out, "pension-advisor quality", tracking_uri="sqlite:///var/mlflow.db", experiment_id="7")
+    part = section(out.read_text(), "Traces to look at first")
+    assert "<code>tr-04</code>" in part and "<a href" not in part and "pension-advisor mlflow-ui" in part
+    calm = [(m, "uk", "answered", A, NONE, 1, "pass", 0.0, {}) for m in (0, 5)]
+    write_report(rows(calm), out, "pension-advisor quality")
+    assert "No trace ended in a fallback" in section(out.read_text(), "Traces to look at first")
+
+
+def test_no_traces_is_one_sentence(tmp_path):
+    out = tmp_path / "report.html"
+    assert write_report(pd.DataFrame(), out, "pension-advisor quality") == {"traces": 0, "dead_lettered": 0}
+    page = out.read_text()
+    assert "No traces yet" in page and "<table" not in page and "<style>" in page
