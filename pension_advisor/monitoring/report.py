@@ -26,8 +26,9 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.8em;border
 p.note{color:#555;margin:.3em 0 .8em}p.empty{color:#666;font-style:italic}
 table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f2f4f7}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;background:#fafafa}
+th{background:#f2f4f7}td.n{text-align:right;font-variant-numeric:tabular-nums}td:first-child{white-space:nowrap}tr.total td{font-weight:600;background:#fafafa}
 code{background:#f4f4f4;padding:0 .25em;border-radius:3px}img{max-width:100%}
+a.trace,code.trace{font-family:ui-monospace,monospace;font-size:.9em;white-space:nowrap}div.wide{overflow-x:auto}
 """
 
 
@@ -144,11 +145,11 @@ def _table(header: list[str], rows: list[list[Any]], numeric_from: int = 1, tota
         text = v.html if isinstance(v, _Raw) else _e(v)
         return f"<td class='n'>{text}</td>" if i >= numeric_from else f"<td>{text}</td>"
 
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    head = "".join(f"<th>{_e(h).replace('_', '_<wbr>')}</th>" for h in header)
     body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(r)) + "</tr>" for r in rows)
     if total:
         body += "<tr class='total'>" + "".join(cell(i, v) for i, v in enumerate(total)) + "</tr>"
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f"<div class='wide'><table><tr>{head}</tr>{body}</table></div>"
 
 
 class _Raw:
@@ -191,7 +192,8 @@ def _country_status_section(df) -> tuple[str, dict]:
                     + [f"{counts[country].get(s, 0)} ({_pct(counts[country].get(s, 0), total)})" for s in statuses])
     n = len(df)
     by_status = df["status"].value_counts()
-    total = ["all countries", n] + [f"{int(by_status.get(s, 0))} ({_pct(int(by_status.get(s, 0)), n)})" for s in statuses]
+    total = ["all countries", n] + [f"{int(by_status.get(s, 0))} ({_pct(int(by_status.get(s, 0)), n)})"
+                                    for s in statuses]
     body = _table(["country", "questions"] + statuses, rows, total=total)
     return _section("Answers by country and status", body,
                     "Each cell: questions with that status, and their share of the country's questions."), counts
@@ -220,7 +222,7 @@ def _blocks_section(df) -> tuple[str, dict, dict]:
                                    "draft or was not reviewed."))
     html_retries = _section("Why answers were retried", part,
                             f"{retried} of {n} questions took more than one attempt; a question retried for two "
-                            "reasons counts under both.")
+                            "reasons counts under both." if reasons else "")
     return html_blocks + html_retries, blocks, reasons
 
 
@@ -234,7 +236,7 @@ def _trends_section(df, scores: list[str], freq: str) -> tuple[str, dict]:
                       "(production_monitoring.sampling_rate) once a scoring worker has run.")
         return _section(f"Scorer trends (mean {per})", body), trends
     means = buckets[scores].mean()
-    scored = buckets[scores].count()
+    scored = df.assign(scored=df[scores].notna().any(axis=1)).set_index("time").resample(freq)["scored"].sum()
     rows = []
     for when, row in means.iterrows():
         if int(counts.get(when, 0)) == 0:
@@ -244,12 +246,12 @@ def _trends_section(df, scores: list[str], freq: str) -> tuple[str, dict]:
         for c in scores:
             if row[c] == row[c]:  # not NaN
                 trends.setdefault(c[6:], {})[label] = round(float(row[c]), 3)
-                cells.append(f"{row[c]:.3f} (n={int(scored.loc[when, c])})")
+                cells.append(f"{row[c]:.3f}")
             else:
                 cells.append("-")
-        rows.append([label, int(counts[when])] + cells)
-    overall = ["all", len(df)] + [f"{df[c].mean():.3f} (n={int(df[c].count())})" for c in scores]
-    body = _table(["bucket", "questions"] + [c[6:] for c in scores], rows, total=overall)
+        rows.append([label, int(counts[when]), int(scored.get(when, 0))] + cells)
+    overall = ["all", len(df), int(df[scores].notna().any(axis=1).sum())] + [f"{df[c].mean():.3f}" for c in scores]
+    body = _table(["bucket", "questions", "scored"] + [c[6:] for c in scores], rows, total=overall)
 
     if len(rows) > 1:
         def draw(ax):
@@ -261,8 +263,8 @@ def _trends_section(df, scores: list[str], freq: str) -> tuple[str, dict]:
             ax.set_ylabel("mean score")
             ax.legend(fontsize="small", ncol=min(len(scores), 5), loc="lower left")
         body += f"<img alt='scorer means {per}' src='data:image/png;base64,{_figure(draw)}'>"
-    note = ("Mean score of the scored questions in each bucket (n = how many were scored; only sampled runs are). "
-            "A dash: nothing scored by that scorer in the bucket.")
+    note = ("Each scorer's mean over the questions it scored in the bucket (only sampled runs are scored; "
+            "<i>scored</i> counts the questions with any score). A dash: that scorer scored nothing in the bucket.")
     return _section(f"Scorer trends (mean {per})", body, note), trends
 
 
@@ -309,13 +311,15 @@ def _worst_section(df, scores: list[str], tracking_uri: str | None, experiment_i
     worst = worst_traces(df, scores)
     if worst.empty:
         return _section("Traces to look at first", _empty(
-            "No trace ended in a fallback, a degraded answer, an error or a failed review, and none is scored yet.")), []
+            "No trace ended in a fallback, a degraded answer, an error or a failed review, "
+            "and none is scored yet.")), []
     server = bool(trace_link("x", tracking_uri, experiment_id))
     rows, listed = [], []
     for _, r in worst.iterrows():
         tid = str(r.get("trace_id", ""))
         url = trace_link(tid, tracking_uri, experiment_id)
-        trace = _Raw(f"<a href='{_e(url)}'>{_e(tid)}</a>") if url else _Raw(f"<code>{_e(tid)}</code>")
+        trace = _Raw(f"<a class='trace' href='{_e(url)}'>{_e(tid)}</a>" if url
+                     else f"<code class='trace'>{_e(tid)}</code>")
         low = ""
         if scores and r["lowest"] == r["lowest"]:
             name = min(scores, key=lambda c: r[c] if r[c] == r[c] else 2.0)
@@ -326,7 +330,8 @@ def _worst_section(df, scores: list[str], tracking_uri: str | None, experiment_i
         rows.append([r["time"].strftime("%Y-%m-%d %H:%M"), trace, r["country"], r["status"], low or "-",
                      ", ".join(why) or "low score", r["attempts"]])
         listed.append({"trace_id": tid, "url": url})
-    body = _table(["time", "trace", "country", "status", "lowest score", "why listed", "attempts"], rows, numeric_from=6)
+    body = _table(["time", "trace", "country", "status", "lowest score", "why listed", "attempts"], rows,
+                  numeric_from=6)
     note = ("Fallbacks, degraded answers, errors and failed reviews first, then the lowest-scored traces "
             f"(at most {WORST_LIMIT}). ")
     if server:
@@ -387,7 +392,8 @@ def write_report(df, path: Path, title: str, dead_letters: dict[str, dict[str, A
     headline = _table(["figure", "value"], [
         ["questions", len(df)],
         ["from", df["time"].min().strftime("%Y-%m-%d %H:%M")], ["to", df["time"].max().strftime("%Y-%m-%d %H:%M")],
-        ["review pass rate (final answer)", "-" if summary["judge_pass_rate"] is None else f"{summary['judge_pass_rate']:.0%}"],
+        ["review pass rate (final answer)",
+         "-" if summary["judge_pass_rate"] is None else f"{summary['judge_pass_rate']:.0%}"],
         ["mean attempts", f"{summary['mean_attempts']:.2f}"],
         [f"total cost ({currency})", f"{summary['total_cost']:.6f}"],
         ["members (pseudonyms)", int(df["member"].nunique()) if "member" in df else "-"],

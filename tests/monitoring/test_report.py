@@ -1,9 +1,12 @@
 """Issue 16: the HTML report people look at. An hour of traces was drawn as one point per hourly bucket on a time axis
-matplotlib widened to five years, and the scores table was an empty grid when nothing had been scored."""
+matplotlib widened to five years, and the scores table was an empty grid when nothing had been scored. The page now
+shows what the MLflow Overview cannot (answers by country x status, blocks and retry reasons, scorer and cost trends,
+the worst traces with links): each section's numbers, links and empty state are checked on traces with known tags."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import matplotlib
 
@@ -12,8 +15,6 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-
-import re  # noqa: E402
 
 from pension_advisor.monitoring.report import _time_axis, bucket, trace_link, write_report  # noqa: E402
 
@@ -57,7 +58,8 @@ def test_no_scores_is_said_in_words_and_scores_are_tabled(tmp_path):
     assert page.count("pension-advisor quality") == 2  # the page title and its heading, once each
     write_report(traces([0, 10, 20], scored=True), out, "pension-advisor quality")
     page = out.read_text()
-    assert "<th>faithfulness</th>" in page and "1.000 (n=3)" in page and "No trace has scores yet" not in page
+    assert "<th>faithfulness</th>" in page and "No trace has scores yet" not in page
+    assert cells(section(page, "Scorer trends"), "all") == ["3", "3", "1.000"]
     assert "Scorer trends (mean per 5 minutes)" in page
 
 
@@ -149,8 +151,9 @@ def test_scorer_trends_and_cost_per_question_per_bucket(tmp_path):
         "relevance": {"2026-12-06 09:00": 0.8, "2026-12-06 09:05": 0.2, "2026-12-06 09:10": 0.5},
         "faithfulness": {"2026-12-06 09:00": 1.0, "2026-12-06 09:10": 0.4}}
     trends = section(page, "Scorer trends (mean per 5 minutes)")
-    assert cells(trends, "2026-12-06 09:05") == ["3", "0.200 (n=1)", "-"]
-    assert cells(trends, "2026-12-06 09:00") == ["4", "0.800 (n=2)", "1.000 (n=1)"]
+    assert cells(trends, "2026-12-06 09:05") == ["3", "1", "0.200", "-"]
+    assert cells(trends, "2026-12-06 09:00") == ["4", "2", "0.800", "1.000"]
+    assert cells(trends, "all") == ["10", "4", "0.575", "0.700"]
     assert "data:image/png;base64," in trends  # three buckets: the chart is drawn
     cost = summary["cost_per_question"]
     assert cost["2026-12-06 09:00"] == {"mean": 0.00075, "p95": pytest.approx(0.00185)}
@@ -182,8 +185,8 @@ def test_worst_traces_link_to_the_mlflow_ui_on_a_server(tmp_path):
     assert summary["worst"][0]["url"] == ("http://mlflow.internal:5000/#/experiments/7/traces?"
                                           "selectedEvaluationId=tr-04&traceId=tr-04")
     part = section(out.read_text(), "Traces to look at first")
-    assert "<a href='http://mlflow.internal:5000/#/experiments/7/traces?selectedEvaluationId=tr-05&amp;traceId=tr-05'>" \
-        "tr-05</a>" in part
+    assert ("<a class='trace' href='http://mlflow.internal:5000/#/experiments/7/traces?"
+            "selectedEvaluationId=tr-05&amp;traceId=tr-05'>tr-05</a>") in part
     assert cells(part, "2026-12-06 09:14")[:5] == ["tr-09", "au", "answered", "faithfulness 0.40", "low score"]
     assert "blocked" not in "".join(re.findall(r"<td>(\w+)</td>", part))  # a blocked question is not a bad answer
 
@@ -193,7 +196,7 @@ def test_worst_traces_on_a_local_store_give_the_id_and_the_command(tmp_path):
     assert trace_link("tr-1", "sqlite:///var/mlflow.db", "7") == ""
     write_report(rows(SPEC), out, "pension-advisor quality", tracking_uri="sqlite:///var/mlflow.db", experiment_id="7")
     part = section(out.read_text(), "Traces to look at first")
-    assert "<code>tr-04</code>" in part and "<a href" not in part and "pension-advisor mlflow-ui" in part
+    assert "<code class='trace'>tr-04</code>" in part and "<a href" not in part and "pension-advisor mlflow-ui" in part
     calm = [(m, "uk", "answered", A, NONE, 1, "pass", 0.0, {}) for m in (0, 5)]
     write_report(rows(calm), out, "pension-advisor quality")
     assert "No trace ended in a fallback" in section(out.read_text(), "Traces to look at first")
