@@ -237,23 +237,27 @@ def _trends_section(df, scores: list[str], freq: str) -> tuple[str, dict]:
         return _section(f"Scorer trends (mean {per})", body), trends
     means = buckets[scores].mean()
     scored = df.assign(scored=df[scores].notna().any(axis=1)).set_index("time").resample(freq)["scored"].sum()
-    rows = []
-    for when, row in means.iterrows():
-        if int(counts.get(when, 0)) == 0:
-            continue
-        label = when.strftime(_BUCKET_FORMAT[freq])
+    # One row per scorer, one column per bucket (oldest first) after the overall mean: a trend reads across.
+    whens = [when for when in means.index if int(counts.get(when, 0))]
+    labels = [when.strftime(_BUCKET_FORMAT[freq]) for when in whens]
+    same_day = len({when.date() for when in whens}) == 1 and freq != "1D"
+    heads = [when.strftime("%H:%M") if same_day else label for when, label in zip(whens, labels)]
+    rows = [["questions", len(df)] + [int(counts[when]) for when in whens],
+            ["scored", int(df[scores].notna().any(axis=1).sum())] + [int(scored.get(when, 0)) for when in whens]]
+    for c in scores:
         cells = []
-        for c in scores:
-            if row[c] == row[c]:  # not NaN
-                trends.setdefault(c[6:], {})[label] = round(float(row[c]), 3)
-                cells.append(f"{row[c]:.3f}")
+        for when, label in zip(whens, labels):
+            value = means.loc[when, c]
+            if value == value:  # not NaN
+                trends.setdefault(c[6:], {})[label] = round(float(value), 3)
+                cells.append(f"{value:.3f}")
             else:
                 cells.append("-")
-        rows.append([label, int(counts[when]), int(scored.get(when, 0))] + cells)
-    overall = ["all", len(df), int(df[scores].notna().any(axis=1).sum())] + [f"{df[c].mean():.3f}" for c in scores]
-    body = _table(["bucket", "questions", "scored"] + [c[6:] for c in scores], rows, total=overall)
+        rows.append([c[6:], f"{df[c].mean():.3f}"] + cells)
+    day = f" ({whens[0]:%Y-%m-%d})" if same_day else ""
+    body = _table([f"scorer / bucket start{day}", "all buckets"] + heads, rows)
 
-    if len(rows) > 1:
+    if len(whens) > 1:
         def draw(ax):
             for c in scores:
                 series = means[c].dropna()
@@ -263,7 +267,7 @@ def _trends_section(df, scores: list[str], freq: str) -> tuple[str, dict]:
             ax.set_ylabel("mean score")
             ax.legend(fontsize="small", ncol=min(len(scores), 5), loc="lower left")
         body += f"<img alt='scorer means {per}' src='data:image/png;base64,{_figure(draw)}'>"
-    note = ("Each scorer's mean over the questions it scored in the bucket (only sampled runs are scored; "
+    note = ("Each scorer's mean over the questions it scored, per bucket (only sampled runs are scored; "
             "<i>scored</i> counts the questions with any score). A dash: that scorer scored nothing in the bucket.")
     return _section(f"Scorer trends (mean {per})", body, note), trends
 

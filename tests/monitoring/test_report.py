@@ -54,12 +54,13 @@ def test_no_scores_is_said_in_words_and_scores_are_tabled(tmp_path):
     summary = write_report(traces([0, 10, 20]), out, "pension-advisor quality")
     page = out.read_text()
     assert summary["traces"] == 3 and summary["scores"] == {}
-    assert "No trace has scores yet" in page and "<th>scorer</th>" not in page
+    assert "No trace has scores yet" in page and "scorer / bucket start" not in page
     assert page.count("pension-advisor quality") == 2  # the page title and its heading, once each
-    write_report(traces([0, 10, 20], scored=True), out, "pension-advisor quality")
+    summary = write_report(traces([0, 10, 20], scored=True), out, "pension-advisor quality")
     page = out.read_text()
-    assert "<th>faithfulness</th>" in page and "No trace has scores yet" not in page
-    assert cells(section(page, "Scorer trends"), "all") == ["3", "3", "1.000"]
+    assert "No trace has scores yet" not in page and summary["scores"] == {"faithfulness": 1.0}
+    assert cells(section(page, "Scorer trends"), "faithfulness") == ["1.000", "1.000", "1.000", "1.000"]
+    assert cells(section(page, "Scorer trends"), "scored") == ["3", "1", "1", "1"]  # 09:00, 09:10, 09:20
     assert "Scorer trends (mean per 5 minutes)" in page
 
 
@@ -151,9 +152,12 @@ def test_scorer_trends_and_cost_per_question_per_bucket(tmp_path):
         "relevance": {"2026-12-06 09:00": 0.8, "2026-12-06 09:05": 0.2, "2026-12-06 09:10": 0.5},
         "faithfulness": {"2026-12-06 09:00": 1.0, "2026-12-06 09:10": 0.4}}
     trends = section(page, "Scorer trends (mean per 5 minutes)")
-    assert cells(trends, "2026-12-06 09:05") == ["3", "1", "0.200", "-"]
-    assert cells(trends, "2026-12-06 09:00") == ["4", "2", "0.800", "1.000"]
-    assert cells(trends, "all") == ["10", "4", "0.575", "0.700"]
+    # One row per scorer: the mean over all buckets, then 09:00, 09:05, 09:10 (a dash: nothing scored).
+    assert re.findall(r"<th>(.*?)</th>", trends)[:5] == ["scorer / bucket start (2026-12-06)", "all buckets",
+                                                        "09:00", "09:05", "09:10"]
+    assert cells(trends, "relevance") == ["0.575", "0.800", "0.200", "0.500"]
+    assert cells(trends, "faithfulness") == ["0.700", "1.000", "-", "0.400"]
+    assert cells(trends, "questions") == ["10", "4", "3", "3"] and cells(trends, "scored") == ["4", "2", "1", "1"]
     assert "data:image/png;base64," in trends  # three buckets: the chart is drawn
     cost = summary["cost_per_question"]
     assert cost["2026-12-06 09:00"] == {"mean": 0.00075, "p95": pytest.approx(0.00185)}
