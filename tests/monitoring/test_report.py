@@ -211,3 +211,65 @@ def test_no_traces_is_one_sentence(tmp_path):
     assert write_report(pd.DataFrame(), out, "pension-advisor quality") == {"traces": 0, "dead_lettered": 0}
     page = out.read_text()
     assert "No traces yet" in page and "<table" not in page and "<style>" in page
+
+
+_WRITE_TRACES = """
+import sys, time, mlflow
+from mlflow.entities import AssessmentSource
+mlflow.set_tracking_uri(sys.argv[1])
+mlflow.set_experiment("pension-advisor")
+rows = [("UK", "answered", "allowed", "missing_citation", "2", "pass", "0.002000", 0.9),
+        ("UK", "blocked", "blocked:off_topic", "none", "0", "none", "0.000000", None),
+        ("US", "fallback", "allowed", "none", "1", "fail", "0.001000", 0.1)]
+written = []
+for country, status, guardrail, retry, attempts, verdict, cost, score in rows:
+    with mlflow.start_span(name="pension_advisor") as span:
+        span.set_inputs({"question": "q"})
+        mlflow.update_current_trace(tags={"pension_advisor.country": country, "pension_advisor.status": status,
+                                          "pension_advisor.guardrail": guardrail,
+                                          "pension_advisor.retry_reasons": retry,
+                                          "pension_advisor.attempts": attempts,
+                                          "pension_advisor.final_verdict": verdict, "pension_advisor.cost": cost,
+                                          "pension_advisor.member": "m-" + country})
+        written.append((span.trace_id, score))
+mlflow.flush_trace_async_logging()  # the traces are in the store before their feedback
+for trace_id, score in written:
+    if score is not None:
+        mlflow.log_feedback(trace_id=trace_id, name="relevance", value=score,
+                            source=AssessmentSource(source_type="CODE", source_id="pension_advisor.relevance"))
+    print(trace_id, flush=True)
+"""
+
+
+def test_the_command_reads_the_tags_and_scores_from_a_real_store(tmp_path):
+    """`pension-advisor report` on a SQLite tracking store holding traces with known tags and one assessment each."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONPATH": str(root),
+           "PENSION_ADVISOR__TRACING__TRACKING_URI": uri, "PENSION_ADVISOR__TRACING__COST_CURRENCY": "EUR",
+           "PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__SQLITE_PATH": str(tmp_path / "queue.db")}
+    done = subprocess.run([sys.executable, "-c", _WRITE_TRACES, uri], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ids = done.stdout.split()
+    assert len(ids) == 3
+    out = tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "pension_advisor", "report", "--out", str(out)], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "traces=3" in done.stdout and "dead_lettered=0" in done.stdout
+    page = out.read_text()
+    assert cells(section(page, "Answers by country and status"), "UK") == ["2", "1 (50%)", "1 (50%)", "0 (0%)"]
+    assert cells(section(page, "Guardrail blocks by reason"), "off_topic") == ["1", "33%"]
+    assert cells(section(page, "Why answers were retried"), "missing_citation") == ["1", "33%"]
+    assert cells(section(page, "Scorer trends"), "relevance")[0] == "0.500"
+    assert "<th>mean (EUR)</th>" in section(page, "Cost per question (EUR")
+    worst = section(page, "Traces to look at first")
+    # The fallback first, then the scored answer; a local store: ids and the command, no links.
+    assert worst.index(ids[2]) < worst.index(ids[0]) and ids[1] not in worst
+    assert "<a " not in worst and "pension-advisor mlflow-ui" in worst
