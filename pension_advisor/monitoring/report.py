@@ -195,8 +195,11 @@ def _country_status_section(df) -> tuple[str, dict]:
     total = ["all countries", n] + [f"{int(by_status.get(s, 0))} ({_pct(int(by_status.get(s, 0)), n)})"
                                     for s in statuses]
     body = _table(["country", "questions"] + statuses, rows, total=total)
-    return _section("Answers by country and status", body,
-                    "Each cell: questions with that status, and their share of the country's questions."), counts
+    note = "Each cell: questions with that status, and their share of the country's questions."
+    if "unknown" in counts:
+        note += (" <i>unknown</i>: no member record was read (a question blocked before it, or a member id "
+                 "not found).")
+    return _section("Answers by country and status", body, note), counts
 
 
 def _blocks_section(df) -> tuple[str, dict, dict]:
@@ -400,7 +403,7 @@ def write_report(df, path: Path, title: str, dead_letters: dict[str, dict[str, A
          "-" if summary["judge_pass_rate"] is None else f"{summary['judge_pass_rate']:.0%}"],
         ["mean attempts", f"{summary['mean_attempts']:.2f}"],
         [f"total cost ({currency})", f"{summary['total_cost']:.6f}"],
-        ["members (pseudonyms)", int(df["member"].nunique()) if "member" in df else "-"],
+        ["members (pseudonyms)", int(df.loc[df["member"] != "unknown", "member"].nunique()) if "member" in df else "-"],
         ["scoring jobs given up on", len(dead_letters)],
     ])
     parts = [headline]

@@ -116,6 +116,13 @@ def test_answers_by_country_and_status_with_counts_and_shares(tmp_path):
     assert cells(page, "UK") == ["4", "2 (50%)", "1 (25%)", "1 (25%)", "0 (0%)", "0 (0%)"]
     assert cells(page, "US") == ["3", "1 (33%)", "0 (0%)", "1 (33%)", "1 (33%)", "0 (0%)"]
     assert cells(page, "all countries") == ["10", "4 (40%)", "1 (10%)", "3 (30%)", "1 (10%)", "1 (10%)"]
+    assert cells(out.read_text(), "members (pseudonyms)") == ["3"] and "<i>unknown</i>" not in page
+    df = rows(SPEC)
+    df.loc[2, ["country", "member"]] = "unknown"  # blocked before the member record was read
+    write_report(df, out, "pension-advisor quality")
+    page = section(out.read_text(), "Answers by country and status")
+    assert cells(page, "unknown") == ["1", "0 (0%)", "0 (0%)", "1 (100%)", "0 (0%)", "0 (0%)"]
+    assert "<i>unknown</i>: no member record was read" in page and cells(page, "UK")[0] == "3"
 
 
 def test_guardrail_blocks_per_reason_and_retry_reasons(tmp_path):
