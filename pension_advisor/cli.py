@@ -425,8 +425,9 @@ def evaluate(dataset: Path = typer.Argument(..., help="JSONL rows: id, member_id
 @app.command()
 def report(out: Path = typer.Option(Path("var/report.html"), help="Where to write the HTML report."),
            config: Optional[Path] = ConfigOption) -> None:
-    """Write an HTML report (latency, cost, judge pass rate, attempts, scorer trends, scoring jobs given up on)
-    from the MLflow store and the scoring queue."""
+    """Write an HTML report of what the MLflow Overview cannot show: answers by country and status, guardrail blocks
+    and retry reasons, scorer means and cost per question over time, the traces to look at first (with links), and
+    scoring jobs given up on."""
     from .monitoring.queue import ScoringQueue
     from .monitoring.report import load_traces, write_report
 
@@ -436,7 +437,11 @@ def report(out: Path = typer.Option(Path("var/report.html"), help="Where to writ
     summary = write_report(load_traces(tracing.tracking_uri, tracing.experiment), out,
                            "pension-advisor quality" + ("" if tracing.experiment == "pension-advisor"
                                                         else f" (experiment {tracing.experiment})"),
-                           ScoringQueue(settings.production_monitoring).dead_letters())
+                           ScoringQueue(settings.production_monitoring).dead_letters(),
+                           currency=tracing.cost_currency, prices_configured=bool(tracing.prices),
+                           tracking_uri=tracing.tracking_uri)
+    # The section figures are on the page; the console gets the headline.
+    summary = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
     console.print(f"wrote {out}: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
 
 

@@ -3,7 +3,7 @@ the trace list and one trace's span tree, and the static page `pension-advisor r
 
     apt-get install -y chromium            # Debian's package: /usr/bin/chromium
     pip install playwright==1.65.2          # drives that Chromium (no browser download)
-    python scripts/screenshots.py [--out docs] [--chromium /usr/bin/chromium]
+    python scripts/screenshots.py [--out docs] [--chromium /usr/bin/chromium] [--only report.png]
 
 It starts an `mlflow server` on a temporary SQLite store and the loopback OpenAI-compatible stand-in of the tests
 (tests/mock_openai.py: it writes and reviews, and reports token usage), asks about twenty questions through the real
@@ -125,7 +125,8 @@ def _drain(env: dict, tmp: Path, timeout_s: float = 300) -> None:
         _stop(worker)
 
 
-def _shoot(chromium: str, mlflow_url: str, experiment_id: str, trace_id: str, report: Path, out: Path) -> list[Path]:
+def _shoot(chromium: str, mlflow_url: str, experiment_id: str, trace_id: str, report: Path, out: Path,
+           only: set[str] | None = None) -> list[Path]:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
@@ -146,7 +147,9 @@ def _shoot(chromium: str, mlflow_url: str, experiment_id: str, trace_id: str, re
                 if button.count():
                     button.first.click()
 
-        def shot(url: str, name: str, ready: str, height: int = 2000) -> None:
+        def shot(url: str, name: str, ready: str, height: int = 2000, full_page: bool = False) -> None:
+            if only and name not in only:
+                return
             page.set_viewport_size({"width": 1400, "height": height})
             page.goto(url)
             try:
@@ -162,7 +165,7 @@ def _shoot(chromium: str, mlflow_url: str, experiment_id: str, trace_id: str, re
             if not page.get_by_text(ready).first.is_visible():
                 sys.exit(f"error: {url} no longer shows '{ready}'")
             path = out / name
-            page.screenshot(path=str(path), type="png")
+            page.screenshot(path=str(path), type="png", full_page=full_page)
             shots.append(path)
 
         base = f"{mlflow_url}/#/experiments/{experiment_id}"
@@ -173,7 +176,22 @@ def _shoot(chromium: str, mlflow_url: str, experiment_id: str, trace_id: str, re
         shot(f"{base}/traces?{window}", "mlflow-traces.png", "When do I reach State Pension age?", 1000)
         shot(f"{base}/traces?{window}&selectedEvaluationId={trace_id}", "mlflow-trace-tree.png",
              "execute_tool uk_state_pension_age", 1100)
-        shot(report.as_uri(), "report.png", "pension-advisor", 2200)
+        shot(report.as_uri(), "report.png", "Answers by country and status", 900, full_page=True)
+        # The report's links open the trace in this MLflow UI: follow the first one and wait for its span tree.
+        page.goto(report.as_uri())
+        link = page.locator("a[href*='selectedEvaluationId=']").first
+        if not link.count():
+            sys.exit("error: the report links no trace to the MLflow UI")
+        href, linked = link.get_attribute("href"), link.inner_text()
+        page.goto(href)
+        try:  # the trace drawer heads the span tree with "Trace <first 8 hex digits of the id>"
+            page.get_by_text(linked.removeprefix("tr-")[:8], exact=True).first.wait_for(timeout=60_000)
+            page.get_by_text("pension_advisor", exact=True).first.wait_for(timeout=60_000)
+        except PlaywrightTimeout:
+            page.screenshot(path=str(out / "report-link-failed.png"))
+            sys.exit(f"error: the report's link {href} did not open trace {linked} within 60 s "
+                     f"(what it showed: {out / 'report-link-failed.png'})")
+        print(f"the report's link opens trace {linked} in the MLflow UI: {href}")
         browser.close()
     return shots
 
@@ -183,6 +201,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default: docs/)")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium",
                         help="the Chromium binary (default: chromium on PATH)")
+    parser.add_argument("--only", nargs="+", metavar="PNG",
+                        help="take only these screenshots (e.g. report.png); default: all of them")
     args = parser.parse_args()
     if not Path(args.chromium).exists():
         sys.exit(f"error: no Chromium at {args.chromium}; install Debian's package (apt-get install -y chromium) "
@@ -231,7 +251,8 @@ def main() -> None:
                         params={"experiment_name": "pension-advisor"}).json()
         experiment_id = got["experiment"]["experiment_id"]
         tool_run = next(r for r in runs if r["member"] == "UK-003" and r["status"] == "answered")
-        for path in _shoot(args.chromium, mlflow_url, experiment_id, tool_run["trace_id"], report, args.out):
+        for path in _shoot(args.chromium, mlflow_url, experiment_id, tool_run["trace_id"], report, args.out,
+                            set(args.only or ())):
             print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
                   f"({path.stat().st_size // 1024} KB)")
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -36,9 +37,17 @@ def test_every_sampled_run_gets_every_score_sqlite(monitoring_env, tmp_path):
     assert all(names == EXPECTED for names in scores.values()), scores
     # The report reads the same store: every scorer shows up with a mean over every trace.
     _, page = run_report(monitoring_env, tmp_path / "report.html")
-    assert page.count("<img") >= 5 and "Scorer trends" in page
+    assert "Scorer trends" in page
+    # One row per scorer (its mean over all buckets first); every run was scored.
+    assert re.search(rf"<tr><td>scored</td><td class='n'>{len(runs)}</td>", page)
     for name in SCORER_NAMES:
-        assert f"<tr><td>{name}</td>" in page and f"<td>{len(runs)}</td>" in page
+        assert re.search(rf"<tr><td>{name}</td><td class='n'>[01]\.\d{{3}}</td>", page), name
+    # The traces' own tags reach the page: every question is counted under its member's country.
+    countries = re.search(r"Answers by country and status.*?<tr class='total'><td>all countries</td>"
+                          r"<td class='n'>(\d+)</td>", page, re.S)
+    assert countries and int(countries.group(1)) == len(runs)
+    per_country = dict(re.findall(r"<tr><td>([A-Z]{2})</td><td class='n'>(\d+)</td>", page))
+    assert per_country == {c: str(len(runs) // 4) for c in ("AU", "IN", "UK", "US")}, per_country
 
 
 def test_every_sampled_run_gets_every_score_redis(monitoring_env, tmp_path):
