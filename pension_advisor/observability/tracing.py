@@ -1,4 +1,5 @@
-"""Tracing set-up and lifecycle: MLflow store + autolog, OTLP dual export, caller trace context, flushing."""
+"""Tracing set-up and lifecycle: the MLflow store, the graph tracer and span processor, OTLP dual export, a caller's
+trace context, flushing and exit."""
 
 from __future__ import annotations
 
