@@ -52,6 +52,10 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
         key = cfg.model_dump_json()
         if _state["configured"] == key:
             return cfg.enabled
+        if _state["configured"] is not None:
+            # Another configuration (a script or test switching stores): what the previous pipeline still holds is
+            # written to its own store first, not left to MLflow's export threads while the provider is rebuilt.
+            mlflow.flush_trace_async_logging()
         if not cfg.enabled:
             mlflow.tracing.disable()
             _detach_tracer()
@@ -72,6 +76,10 @@ def setup_tracing(settings: Settings, salt: str, members) -> bool:
         os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_SPAN_BATCH_SIZE", "500")
         os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", "1000")
         os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE", "10000")
+        if cfg.tracking_uri.startswith("sqlite:"):
+            # SQLite takes one writer at a time: MLflow's 10 export workers only contend for its lock (a loaded CI
+            # machine saw "Could not create trace_info for 75 trace(s) after 10 retries; spans ... dropped").
+            os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_WORKERS", "1")
         # Trace export must give up quickly on a dead server instead of retrying for minutes.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(int(max(1, cfg.flush_timeout_s))))
