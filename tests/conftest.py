@@ -4,10 +4,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -25,7 +23,7 @@ from pension_advisor.advisor import Advisor  # noqa: E402
 from pension_advisor.config import load_settings  # noqa: E402
 from pension_advisor.services import Services  # noqa: E402
 
-from .fakes import ScriptedChatModel, free_port  # noqa: E402
+from .fakes import ScriptedChatModel, free_port, wait_for_http  # noqa: E402
 from .mock_openai import MockOpenAI  # noqa: E402
 
 PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
@@ -75,19 +73,11 @@ def mlflow_server(tmp_path_factory):
          "--default-artifact-root", str(tmp / "artifacts"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("mlflow server exited:\n" + (tmp / "server.log").read_text()[-3000:])
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
+    try:
+        wait_for_http(f"{url}/health", proc, tmp / "server.log", 120, "mlflow server")
+    except RuntimeError as exc:
         os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("mlflow server did not start in 120 s")
+        pytest.fail(str(exc))
     yield url
     os.killpg(proc.pid, signal.SIGTERM)
     try:
