@@ -25,20 +25,9 @@ def fallback(state: AdvisorState, services: Services) -> dict:
     if outage is None:
         return {**answer.framed(answer.fallback_body(evidence, services.settings.judge.escalation_text), evidence),
                 "status": "fallback"}
-    # The run failed at the model: an error for whoever watches the traces (MLflow's Overview counts traces in state
-    # ERROR), though the member still gets the verified part of the answer.
-    _mark_trace_error()
     annotate_current({"pension_advisor.degraded": outage["kind"], "pension_advisor.degraded_by": outage["node"],
                       "pension_advisor.model_fault": outage["detail"]})
     verified = (evidence.facts or evidence.assumptions or evidence.errors or evidence.record_facts
                 or evidence.explanations or evidence.summaries)
     body = answer.verified_body(evidence) if verified else NOTHING_VERIFIED
     return {**answer.framed(f"{faults.member_notice(outage['kind'])}\n\n{body}", evidence), "status": "degraded"}
-
-
-def _mark_trace_error() -> None:
-    """The running trace ends in state ERROR (its spans keep their own status); nothing when tracing is off."""
-    import mlflow
-
-    if mlflow.get_active_trace_id() is not None:
-        mlflow.update_current_trace(state="ERROR")

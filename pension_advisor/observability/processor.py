@@ -74,6 +74,12 @@ class SpanPolicy:
     def graph_ended(self, span, state: dict) -> None:
         """The run at a glance, from the final state: type AGENT, and tags for member, verdict, cost..."""
         try:
+            if state.get("status") == "degraded":
+                # The model could not serve the run: an error for whoever watches the traces (MLflow's Overview
+                # counts traces in state ERROR), which MLflow derives from the root span's status in every path
+                # (its trace record, and the store's from the stored root span), though the member still got the
+                # verified part of the answer.
+                span.set_status("ERROR")
             tags = _summarise_root(span, state, self.settings, self.salt, state.get("member_id"), self.trace_tags)
             if span.trace_id in self._runs:
                 self._runs[span.trace_id]["tags"] = tags  # for the record of a joined trace (graph_closed)
