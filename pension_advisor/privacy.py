@@ -303,11 +303,24 @@ def _spans(text: str, ctx: MaskContext) -> list[tuple[int, int, str]]:
         from pension_advisor.guardrails import pii  # presidio, loaded on first use
 
         spans += pii.entities(text)
-    spans += [(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTH_DATE.finditer(text)]
+    spans += _floor_spans(text) if len(text) <= _FLOOR_CACHE_CHARS else _floor_spans.__wrapped__(text)
+    return spans
+
+
+_FLOOR_CACHE_CHARS = 16_384
+
+
+@lru_cache(maxsize=4096)
+def _floor_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """The spans every context masks (birth dates, the regex floor, member ids): a function of the text alone, so
+    cached - the same rule texts, citations and disclaimers recur in every answer and every trace."""
+    spans = [(m.start(1), m.end(1), "DATE_OF_BIRTH") for m in BIRTH_DATE.finditer(text)]
     for pattern in PII_PATTERNS:
+        if pattern.kind == "EMAIL" and "@" not in text:
+            continue
         spans += [(m.start(), m.end(), pattern.kind) for m in pattern.regex.finditer(text)]
     spans += [(m.start(), m.end(), "MEMBER_ID") for m in MEMBER_ID.finditer(text)]
-    return spans
+    return tuple(spans)
 
 
 def mask(text: str, ctx: MaskContext = MaskContext()) -> Masked:
@@ -346,16 +359,38 @@ def mask(text: str, ctx: MaskContext = MaskContext()) -> Masked:
     return Masked("".join(out), kinds, found)
 
 
-def mask_value(value: Any, ctx: MaskContext = MaskContext()) -> Any:
-    """``mask`` applied to every string of a JSON-like value."""
-    if isinstance(value, str):
-        return mask(value, ctx).text
-    if isinstance(value, dict):
-        return {k: mask_value(v, ctx) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(mask_value(v, ctx) for v in value)
-    return value
+def mask_value(value: Any, ctx: MaskContext = MaskContext(), memo: dict[str, str] | None = None) -> Any:
+    """``mask`` applied to every string of a JSON-like value: values, keys, and numbers long enough to be an id
+    (a card number stored as a number). With ``ctx.json_keys``, the string values of sensitive keys become
+    ``<REDACTED>``. ``memo`` (string -> masked) lets a caller mask each distinct string once across many values
+    masked with the same context - a trace repeats the question, the facts and the draft on many spans."""
+    memo = {} if memo is None else memo
 
+    def text(s: str) -> str:
+        out = memo.get(s)
+        if out is None:
+            out = memo[s] = mask(s, ctx).text
+        return out
+
+    def walk(v: Any, sensitive: bool = False) -> Any:
+        if isinstance(v, str):
+            return "<REDACTED>" if sensitive else text(v)
+        if isinstance(v, dict):
+            return {text(k) if isinstance(k, str) else k: walk(x, ctx.json_keys and k in SENSITIVE_KEYS)
+                    for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(walk(x) for x in v)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and len(str(v)) >= _SHORTEST_MASKABLE_NUMBER:
+            masked = text(str(v))
+            return v if masked == str(v) else masked
+        return v
+
+    return walk(value)
+
+
+# A bare number shorter than this matches no pattern of the regex floor (those need separators, letters or 13+
+# digits), so it is never masked; longer ones are masked as text.
+_SHORTEST_MASKABLE_NUMBER = 9
 
 # --------------------------------------------------------------------------------------------------- contexts
 

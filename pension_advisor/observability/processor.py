@@ -26,7 +26,7 @@ from mlflow.entities import SpanType
 from pension_advisor.config import Settings
 from pension_advisor.llm.usage import cost
 from pension_advisor.members import MemberNotFound, MemberStore
-from pension_advisor.privacy import MEMBER_ID_KEY, current_run_member, mask, pseudonymise, trace_context
+from pension_advisor.privacy import MEMBER_ID_KEY, current_run_member, pseudonymise, trace_context
 
 from .compat import otel_span, record_joined_trace
 from .redact import INPUTS, OUTPUTS, Redactor
@@ -194,14 +194,16 @@ class SpanPolicy:
     def _span_redactor(self, trace_id: str, attrs):
         """Masking for one span, decided before its inputs are rewritten."""
         ctx = self.run_context(trace_id)
-        if ctx is not None:  # a graph run: its member and question are known
-            return lambda text: self.redactor.text(text, ctx)
+        if ctx is not None:  # a graph run: its member and question are known; its strings are masked once
+            memo = (self._runs.get(trace_id) or {}).setdefault("memo", {})
+            return lambda text: self.redactor.payload(text, ctx, memo)
         # Any other span: its member from its own inputs, and the registered questions its payloads contain.
         raw = attrs.get(INPUTS)
         m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
         ctx = trace_context(self._member(m.group(1)) if m else None, None, self.salt,
                             [v for v in (raw, attrs.get(OUTPUTS)) if isinstance(v, str)])
-        return lambda text: mask(text, ctx).text
+        memo: dict[str, str] = {}
+        return lambda text: self.redactor.payload(text, ctx, memo)
 
 
 def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> SpanPolicy:

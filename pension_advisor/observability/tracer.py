@@ -219,7 +219,8 @@ class GraphTracer(BaseCallbackHandler):
 def _message(message: Any) -> dict[str, Any]:
     """A LangChain message as a chat message ({role, content}), as MLflow's chat views show it."""
     role = _ROLES.get(getattr(message, "type", ""), getattr(message, "type", "user"))
-    out: dict[str, Any] = {"role": role, "content": getattr(message, "content", str(message))}
+    content = getattr(message, "content", None)  # not getattr's default: str() of a message is its whole repr
+    out: dict[str, Any] = {"role": role, "content": str(message) if content is None else content}
     calls = getattr(message, "tool_calls", None)
     if calls:
         out["tool_calls"] = [{"id": c.get("id"), "type": "function",
