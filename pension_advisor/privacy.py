@@ -28,7 +28,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
 # --------------------------------------------------------------------------------------------------- identity
@@ -270,6 +270,16 @@ class MaskContext:
     others: MemberIndex | None = field(default=None, compare=False)  # other members, by exact lookup
     own_id: str | None = None                   # whose text this is (not reported by ``others``)
 
+    # Derived once per context (a trace masks a few hundred strings with one): cached_property writes the
+    # instance's __dict__, which a frozen dataclass allows.
+    @cached_property
+    def known_regex(self) -> re.Pattern | None:
+        return _known_regex(tuple(v for _, v in self.known))
+
+    @cached_property
+    def kind_of(self) -> dict[str, str]:
+        return {v: k for k, v in self.known}
+
 
 @dataclass(frozen=True)
 class Masked:
@@ -294,8 +304,8 @@ def _spans(text: str, ctx: MaskContext) -> list[tuple[int, int, str]]:
         while start >= 0:
             spans.append((start, start + len(raw), "PII"))
             start = text.find(raw, start + len(raw))
-    if ctx.known and (regex := _known_regex(tuple(v for _, v in ctx.known))):
-        kind_of = dict((v, k) for k, v in ctx.known)
+    if ctx.known and (regex := ctx.known_regex) is not None:
+        kind_of = ctx.kind_of
         spans += [(m.start(), m.end(), kind_of.get(m.group(0), "PII")) for m in regex.finditer(text)]
     if ctx.others is not None:
         spans += ctx.others.find(text, ctx.own_id)
@@ -333,8 +343,11 @@ def mask(text: str, ctx: MaskContext = MaskContext()) -> Masked:
     for raw, masked in ctx.subs:
         if raw in text:
             text = text.replace(raw, masked)
+    spans = _spans(text, ctx)
+    if not spans:  # most strings of a trace: nothing to mask
+        return Masked(text, [], [])
     trimmed = []
-    for start, end, kind in _spans(text, ctx):
+    for start, end, kind in spans:
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
