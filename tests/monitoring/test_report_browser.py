@@ -23,8 +23,8 @@ import pytest
 from .conftest import SPEC, write_store
 
 # What `make test` installs (scripts/ensure-chromium); the test fails with this line rather than skip.
-NO_CHROMIUM = ("no chromium on PATH: the report's browser test needs Debian's Chromium "
-               "(apt-get install -y chromium, or run scripts/ensure-chromium as root)")
+NO_CHROMIUM = ("no chromium on PATH; the report's browser test needs Debian's Chromium: sudo apt-get install -y "
+               "chromium (or run scripts/ensure-chromium as root)")
 NO_PLAYWRIGHT = "playwright is not installed: pip install -c constraints.txt -e '.[dev]' (make test does)"
 WIDTH, HEIGHT = 1280, 900
 UI = "http://127.0.0.1:5000"  # an `mlflow server --backend-store-uri <the store>` on its default port
@@ -205,7 +205,7 @@ def problems(facts: dict, png: bytes, expect: dict) -> list[str]:
     return found
 
 
-def test_the_report_renders_in_chromium_as_expected(report, tab):
+def test_the_report_renders_in_chromium_as_expected(tab, report):
     facts, png = render(tab, report["path"], report["tmp"] / "report.png")
     assert problems(facts, png, report) == [], f"screenshot: {report['tmp'] / 'report.png'}"
     # The facts the checks rest on, so an empty list is not a page the checks could not see.
@@ -247,7 +247,7 @@ BROKEN = {  # name: (how the page is broken, the problem the checks must report)
 
 
 @pytest.mark.parametrize("name", list(BROKEN))
-def test_each_check_fails_on_a_page_broken_for_it(report, tab, name):
+def test_each_check_fails_on_a_page_broken_for_it(tab, report, name):
     breaks, problem = BROKEN[name]
     broken = breaks(report["html"])
     assert broken != report["html"], "the page was not broken"
