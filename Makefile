@@ -11,7 +11,9 @@ $(VENV)/.base: pyproject.toml constraints.txt
 	$(VENV)/bin/pension-advisor fetch-model
 	touch $@
 
+# The dev extra brings playwright; the report's browser test drives Debian's Chromium with it (installed here as root).
 $(VENV)/.dev: $(VENV)/.base
+	scripts/ensure-chromium
 	$(PIP) -e ".[dev]"
 	touch $@
 
@@ -39,9 +41,8 @@ mlflow-ui: $(VENV)/.base
 	$(VENV)/bin/pension-advisor mlflow-ui
 
 # The README's monitoring screenshots (docs/*.png): MLflow's Overview tab, the traces, the report page.
-# Needs Debian's Chromium: apt-get install -y chromium
+# Debian's Chromium and playwright come with the dev setup (scripts/ensure-chromium, the dev extra).
 screenshots: $(VENV)/.dev
-	$(PIP) -e ".[screenshots]"
 	$(PY) scripts/screenshots.py
 
 clean:

@@ -1,18 +1,22 @@
 """Screenshots of what monitoring shows, for the README: MLflow's experiment Overview tab (Usage, Quality, Tool calls),
 the trace list and one trace's span tree, and the static page `pension-advisor report` writes.
 
-    apt-get install -y chromium            # Debian's package: /usr/bin/chromium
-    pip install playwright==1.65.2          # drives that Chromium (no browser download)
+    make screenshots                        # the dev setup: Debian's chromium (scripts/ensure-chromium), playwright
     python scripts/screenshots.py [--out docs] [--chromium /usr/bin/chromium] [--only report.png]
+
+(By hand: `apt-get install -y chromium` and `pip install playwright==1.65.2`, the `screenshots` extra, which drives
+that Chromium and downloads no browser.)
 
 It starts an `mlflow server` on a temporary SQLite store and the loopback OpenAI-compatible stand-in of the tests
 (tests/mock_openai.py: it writes and reviews, and reports token usage), asks about twenty questions through the real
 advisor with tracing to that server (four countries, one injection the input guardrail blocks, one calculator that
 refuses the age asked about, and one question while the model is down, which falls back to the calculators' results),
 runs `pension-advisor worker` until every sampled run is scored (sampling 1.0, the five scorers), writes the report,
-and takes the screenshots. Nothing is left running; the temporary store is deleted. Not run by the test suite
-(the browser is not part of the install); tests/monitoring/test_overview.py checks the same data through the Overview
-tab's own endpoint.
+and takes the screenshots. Nothing is left running; the temporary store is deleted. It also follows one of the
+report's trace links into the MLflow UI and waits for that trace to open. Not run by the test suite (twenty questions,
+a scoring worker and an MLflow server UI take minutes). The suite renders the report page in the same Chromium
+(tests/monitoring/test_report_browser.py: headings, chart, widths, tables, the links' URLs, though not a link opened
+in the UI as here) and checks the Overview tab's figures through its own endpoint (tests/monitoring/test_overview.py).
 """
 
 from __future__ import annotations

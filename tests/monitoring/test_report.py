@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 
 from pension_advisor.monitoring.report import _time_axis, bucket, trace_link, write_report  # noqa: E402
 
-START = pd.Timestamp("2026-12-06 09:00")
+from .conftest import A, NONE, SPEC, START, rows, write_store  # noqa: E402
 
 
 def traces(minutes: list[float], scored: bool = False) -> pd.DataFrame:
@@ -62,32 +62,6 @@ def test_no_scores_is_said_in_words_and_scores_are_tabled(tmp_path):
     assert cells(section(page, "Scorer trends"), "faithfulness") == ["1.000", "1.000", "1.000", "1.000"]
     assert cells(section(page, "Scorer trends"), "scored") == ["3", "1", "1", "1"]  # 09:00, 09:10, 09:20
     assert "Scorer trends (mean per 5 minutes)" in page
-
-
-def rows(spec: list[tuple]) -> pd.DataFrame:
-    """Traces from (minute, country, status, guardrail, retry_reasons, attempts, verdict, cost, scores) tuples."""
-    out = []
-    for i, (minute, country, status, guardrail, retry, attempts, verdict, cost, scores) in enumerate(spec):
-        out.append({"trace_id": f"tr-{i:02d}", "time": START + pd.Timedelta(minutes=minute), "latency_s": 0.5,
-                    "cost": cost, "attempts": attempts, "verdict": verdict, "status": status, "country": country,
-                    "guardrail": guardrail, "retry_reasons": retry, "member": f"m{i % 3}", "unpriced": "",
-                    **{f"score:{k}": v for k, v in scores.items()}})
-    return pd.DataFrame(out)
-
-
-A, NONE = "allowed", "none"
-SPEC = [
-    (0, "uk", "answered", A, NONE, 1, "pass", 0.001, {"relevance": 0.9, "faithfulness": 1.0}),
-    (1, "uk", "answered", A, "missing_citation", 2, "pass", 0.002, {"relevance": 0.7}),
-    (2, "uk", "blocked", "blocked:off_topic", NONE, 0, "none", 0.0, {}),
-    (3, "uk", "clarification", A, NONE, 0, "none", 0.0, {}),
-    (7, "us", "answered", A, "missing_citation,wrong_country", 3, "fail", 0.004, {"relevance": 0.2}),
-    (8, "us", "fallback", A, NONE, 1, "fail", 0.003, {}),
-    (9, "us", "blocked", "blocked:prompt_injection", NONE, 0, "none", 0.0, {}),
-    (12, "au", "degraded", A, NONE, 0, "none", 0.0, {}),
-    (13, "au", "blocked", "blocked:off_topic", NONE, 0, "none", 0.0, {}),
-    (14, "au", "answered", A, NONE, 1, "pass", 0.010, {"relevance": 0.5, "faithfulness": 0.4}),
-]
 
 
 def cells(page: str, first: str) -> list[str]:
@@ -220,34 +194,6 @@ def test_no_traces_is_one_sentence(tmp_path):
     assert "No traces yet" in page and "<table" not in page and "<style>" in page
 
 
-_WRITE_TRACES = """
-import sys, time, mlflow
-from mlflow.entities import AssessmentSource
-mlflow.set_tracking_uri(sys.argv[1])
-mlflow.set_experiment("pension-advisor")
-rows = [("UK", "answered", "allowed", "missing_citation", "2", "pass", "0.002000", 0.9),
-        ("UK", "blocked", "blocked:off_topic", "none", "0", "none", "0.000000", None),
-        ("US", "fallback", "allowed", "none", "1", "fail", "0.001000", 0.1)]
-written = []
-for country, status, guardrail, retry, attempts, verdict, cost, score in rows:
-    with mlflow.start_span(name="pension_advisor") as span:
-        span.set_inputs({"question": "q"})
-        mlflow.update_current_trace(tags={"pension_advisor.country": country, "pension_advisor.status": status,
-                                          "pension_advisor.guardrail": guardrail,
-                                          "pension_advisor.retry_reasons": retry,
-                                          "pension_advisor.attempts": attempts,
-                                          "pension_advisor.final_verdict": verdict, "pension_advisor.cost": cost,
-                                          "pension_advisor.member": "m-" + country})
-        written.append((span.trace_id, score))
-mlflow.flush_trace_async_logging()  # the traces are in the store before their feedback
-for trace_id, score in written:
-    if score is not None:
-        mlflow.log_feedback(trace_id=trace_id, name="relevance", value=score,
-                            source=AssessmentSource(source_type="CODE", source_id="pension_advisor.relevance"))
-    print(trace_id, flush=True)
-"""
-
-
 def test_the_command_reads_the_tags_and_scores_from_a_real_store(tmp_path):
     """`pension-advisor report` on a SQLite tracking store holding traces with known tags and one assessment each."""
     import os
@@ -260,10 +206,9 @@ def test_the_command_reads_the_tags_and_scores_from_a_real_store(tmp_path):
     env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONPATH": str(root),
            "PENSION_ADVISOR__TRACING__TRACKING_URI": uri, "PENSION_ADVISOR__TRACING__COST_CURRENCY": "EUR",
            "PENSION_ADVISOR__PRODUCTION_MONITORING__QUEUE__SQLITE_PATH": str(tmp_path / "queue.db")}
-    done = subprocess.run([sys.executable, "-c", _WRITE_TRACES, uri], env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    ids = done.stdout.split()
+    ids = write_store(uri, [(0, "UK", "answered", A, "missing_citation", 2, "pass", 0.002, {"relevance": 0.9}),
+                            (1, "UK", "blocked", "blocked:off_topic", NONE, 0, "none", 0.0, {}),
+                            (2, "US", "fallback", A, NONE, 1, "fail", 0.001, {"relevance": 0.1})])["trace_ids"]
     assert len(ids) == 3
     out = tmp_path / "report.html"
     done = subprocess.run([sys.executable, "-m", "pension_advisor", "report", "--out", str(out)], env=env, cwd=root,
