@@ -37,6 +37,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WARMUP = 10
 OFF, MLFLOW, OTLP, DOWN = "tracing off", "MLflow only", "MLflow + OTLP", "MLflow + OTLP, collector down"
 SERVER = "MLflow tracking server"
+BARE = "tracking server, no payloads"  # the span tree alone: MLflow's span pipeline, no inputs/outputs to mask
 
 
 def measure(mode: str) -> None:
@@ -63,8 +64,14 @@ def measure(mode: str) -> None:
     drained = time.perf_counter()
     written = flush(300) if settings.tracing.enabled else True
     drained = time.perf_counter() - drained
+    spans = None
+    if settings.tracing.enabled:  # the span tree's size, from the last questions' stored traces
+        import mlflow  # noqa: PLC0415
+
+        traces = mlflow.search_traces(max_results=20, return_type="list")
+        spans = statistics.mean(len(t.data.spans) for t in traces) if traces else None
     print(json.dumps({"mode": mode, "wall": wall, "cpu": cpu, "background_cpu_s": background,
-                      "drain_s": drained, "written": written is not False}))
+                      "drain_s": drained, "written": written is not False, "spans_per_question": spans}))
 
 
 def _run(mode: str, env: dict, base: dict) -> dict:
@@ -98,13 +105,17 @@ def main() -> None:
             return {"PENSION_ADVISOR__TRACING__ENABLED": "false"}
         if mode == SERVER:
             return {"PENSION_ADVISOR__TRACING__TRACKING_URI": server_url}
+        if mode == BARE:
+            return {"PENSION_ADVISOR__TRACING__TRACKING_URI": server_url,
+                    "PENSION_ADVISOR__TRACING__CAPTURE_INPUTS": "false",
+                    "PENSION_ADVISOR__TRACING__CAPTURE_OUTPUTS": "false"}
         env = {"PENSION_ADVISOR__TRACING__TRACKING_URI": f"sqlite:///{tmp}/r{r}-{len(mode)}.db"}
         if mode in (OTLP, DOWN):
             env |= {"PENSION_ADVISOR__TRACING__OTLP__ENABLED": "true",
                     "PENSION_ADVISOR__TRACING__OTLP__ENDPOINT": f"http://127.0.0.1:{port if mode == OTLP else dead}/v1/traces"}
         return env
 
-    modes = [OFF, MLFLOW, OTLP, DOWN] + ([SERVER] if server_url else [])
+    modes = [OFF, MLFLOW, OTLP, DOWN] + ([SERVER, BARE] if server_url else [])
     results: dict[str, dict] = {m: {"wall": [], "cpu": [], "background_cpu_s": 0.0,
                                     "round_p50": [], "drain_s": 0.0, "written": True} for m in modes}
     try:
@@ -119,6 +130,7 @@ def main() -> None:
                 res["background_cpu_s"] += got.get("background_cpu_s", 0.0)
                 res["drain_s"] = max(res["drain_s"], got["drain_s"])
                 res["written"] &= got["written"]
+                res["spans_per_question"] = got.get("spans_per_question")
                 res["round_p50"].append(statistics.median(got["wall"]) * 1000)
                 print(f"  round {r + 1}/{ROUNDS} {mode:<32} p50 {res['round_p50'][-1]:7.2f} ms", file=sys.stderr)
     finally:
@@ -150,6 +162,12 @@ def main() -> None:
         added_cpu = _pct(results[SERVER]["cpu"], 50) - off_cpu
         print(f"tracing to a tracking server adds {added:.2f} ms p50 wall, {added_cpu:.2f} ms p50 request CPU "
               f"(goal <= 5 ms)")
+        bare = _pct(results[BARE]["wall"], 50) - off50
+        bare_cpu = _pct(results[BARE]["cpu"], 50) - off_cpu
+        spans = results[SERVER].get("spans_per_question")
+        print(f"  of which the span tree alone{f' ({spans:.0f} spans a question)' if spans else ''}, without inputs "
+              f"and outputs: {bare:.2f} ms wall, {bare_cpu:.2f} ms request CPU; recording, masking and serialising "
+              f"the payloads: {added - bare:.2f} ms wall, {added_cpu - bare_cpu:.2f} ms request CPU")
 
 
 def _start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
