@@ -23,7 +23,7 @@ from pension_advisor.advisor import Advisor  # noqa: E402
 from pension_advisor.config import load_settings  # noqa: E402
 from pension_advisor.services import Services  # noqa: E402
 
-from .fakes import ScriptedChatModel, free_port, wait_for_http  # noqa: E402
+from .fakes import ScriptedChatModel, free_port, stop_group, wait_for_http  # noqa: E402
 from .mock_openai import MockOpenAI  # noqa: E402
 
 PASS_VERDICT = '{"passed": true, "confidence": 0.9, "violations": [], "feedback": ""}'
@@ -79,8 +79,4 @@ def mlflow_server(tmp_path_factory):
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(str(exc))
     yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop_group(proc)

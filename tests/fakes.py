@@ -3,8 +3,11 @@ servers the tests start (a free port, waiting until one answers)."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_group(proc, grace_s: float = 20) -> None:
+    """Stop a server the test started in its own session (``start_new_session=True``) with its children: SIGTERM,
+    then SIGKILL if it has not exited within ``grace_s``."""
+    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def wait_for_http(url: str, proc, log: Path, timeout_s: float = 90, what: str = "server") -> float:

@@ -15,7 +15,7 @@ import pytest
 from langgraph_sdk import get_client
 from mlflow import MlflowClient
 
-from .fakes import free_port, wait_for_http
+from .fakes import free_port, stop_group, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_TRACKING: dict[str, str] = {}
@@ -45,11 +45,7 @@ def dev_server(tmp_path_factory, mock_llm):
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(str(exc))
     yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop_group(proc)
 
 
 def test_run_through_langgraph_sdk(dev_server):

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..fakes import free_port, wait_for_http
+from ..fakes import free_port, stop_group, wait_for_http
 
 BIN = Path(sys.executable).parent
 QUESTION = "When do I reach State Pension age?"
@@ -54,12 +54,7 @@ def served(tmp_path_factory, mock_llm):
         pytest.fail(str(exc))
     print(f"serve ready: {time.perf_counter() - started:.1f}s")
     yield url, tmp
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+    stop_group(proc, grace_s=30)
 
 
 @pytest.mark.slow
