@@ -26,10 +26,11 @@ from mlflow.entities import SpanType
 from pension_advisor.config import Settings
 from pension_advisor.llm.usage import cost
 from pension_advisor.members import MemberNotFound, MemberStore
-from pension_advisor.privacy import MEMBER_ID_KEY, current_run_member, pseudonymise, trace_context
+from pension_advisor.privacy import (MEMBER_ID_KEY, MaskContext, current_run_member, mask_value, pseudonymise,
+                                     trace_context)
 
 from .compat import otel_span, record_joined_trace
-from .redact import INPUTS, OUTPUTS, Redactor
+from .redact import INPUTS, OUTPUTS, mask_payload
 from .spans import GRAPH_NAME, genai_attributes
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ class SpanPolicy:
         self.cfg = settings.tracing
         self.salt = salt
         self.members = members
-        self.redactor = Redactor(salt)
         self._runs: dict[str, dict[str, Any]] = {}  # MLflow trace id -> facts of the graph run: member_id, question
         self._member = lru_cache(maxsize=1024)(self._member_uncached)
         # Trace tags exist only in MLflow. With spans going to OTLP alone (MLflow down at start), MLflow 3.17's
@@ -161,49 +161,45 @@ class SpanPolicy:
                 return
             attrs = otel.attributes or {}
             _semantic_conventions(span, otel, attrs)
-            redact = self._span_redactor(span.trace_id, attrs) if self.cfg.redact_pii else None
+            masking = self._masking(span.trace_id, attrs) if self.cfg.redact_pii else None
             for key, capture in ((INPUTS, self.cfg.capture_inputs), (OUTPUTS, self.cfg.capture_outputs)):
                 value = attrs.get(key)
                 if not isinstance(value, str):
                     continue
                 if not capture:
                     otel.set_attribute(key, "null")
-                elif redact is not None:
-                    otel.set_attribute(key, redact(value))
+                elif masking is not None:
+                    otel.set_attribute(key, mask_payload(value, *masking))
         except Exception:  # a processor bug must never break the question; the span goes out unprocessed
             log.exception("span processor failed on %s", getattr(span, "name", "?"))
 
     def _through_public_api(self, span) -> None:
         """Capture and masking when MLflow's span has no OpenTelemetry span where compat.py looks for it: slower
         (payloads are decoded and encoded again) but the privacy settings hold on any MLflow."""
-        encoded = {INPUTS: span.inputs, OUTPUTS: span.outputs}
-        redact = None
-        if self.cfg.redact_pii:
-            raw = {k: json.dumps(v, default=str) for k, v in encoded.items() if v is not None}
-            redact = self._span_redactor(span.trace_id, raw)
+        # As MLflow stores them: JSON (objects it cannot encode as their str), so masking sees plain values.
+        encoded = {k: json.dumps(v, default=str) for k, v in ((INPUTS, span.inputs), (OUTPUTS, span.outputs))
+                   if v is not None}
+        masking = self._masking(span.trace_id, encoded) if self.cfg.redact_pii else None
         for key, capture, setter in ((INPUTS, self.cfg.capture_inputs, span.set_inputs),
                                      (OUTPUTS, self.cfg.capture_outputs, span.set_outputs)):
-            value = encoded[key]
-            if value is None:
+            if key not in encoded:
                 continue
             if not capture:
                 setter(None)
-            elif redact is not None:
-                setter(json.loads(redact(json.dumps(value, default=str))))
+            elif masking is not None:
+                setter(mask_value(json.loads(encoded[key]), *masking))
 
-    def _span_redactor(self, trace_id: str, attrs):
-        """Masking for one span, decided before its inputs are rewritten."""
+    def _masking(self, trace_id: str, attrs) -> tuple[MaskContext, dict[str, str]]:
+        """The masking context and memo for one span, decided before its inputs are rewritten."""
         ctx = self.run_context(trace_id)
         if ctx is not None:  # a graph run: its member and question are known; its strings are masked once
-            memo = (self._runs.get(trace_id) or {}).setdefault("memo", {})
-            return lambda text: self.redactor.payload(text, ctx, memo)
+            return ctx, (self._runs.get(trace_id) or {}).setdefault("memo", {})
         # Any other span: its member from its own inputs, and the registered questions its payloads contain.
         raw = attrs.get(INPUTS)
         m = MEMBER_ID_KEY.search(raw) if isinstance(raw, str) else None
         ctx = trace_context(self._member(m.group(1)) if m else None, None, self.salt,
                             [v for v in (raw, attrs.get(OUTPUTS)) if isinstance(v, str)])
-        memo: dict[str, str] = {}
-        return lambda text: self.redactor.payload(text, ctx, memo)
+        return ctx, {}
 
 
 def make_span_processor(settings: Settings, salt: str, members: MemberStore) -> SpanPolicy:

@@ -20,21 +20,11 @@ from pension_advisor.privacy import MaskContext, mask, mask_value
 INPUTS, OUTPUTS = "mlflow.spanInputs", "mlflow.spanOutputs"
 
 
-class Redactor:
-    def __init__(self, salt: str):
-        self.salt = salt
-
-    def context(self, ctx: MaskContext | None) -> MaskContext:
-        return ctx if isinstance(ctx, MaskContext) else MaskContext(salt=self.salt, json_keys=True)
-
-    def text(self, text: str, ctx: MaskContext | None) -> str:
-        return mask(text, self.context(ctx)).text
-
-    def payload(self, encoded: str, ctx: MaskContext | None, memo: dict[str, str] | None = None) -> str:
-        """A JSON-encoded span payload, masked value by value (``memo``: the run's already-masked strings);
-        a payload that is not JSON is masked as text."""
-        try:
-            value = json.loads(encoded)
-        except ValueError:
-            return self.text(encoded, ctx)
-        return json.dumps(mask_value(value, self.context(ctx), memo), ensure_ascii=False)
+def mask_payload(encoded: str, ctx: MaskContext, memo: dict[str, str] | None = None) -> str:
+    """A JSON-encoded span payload, masked value by value (``memo``: the run's already-masked strings); a payload
+    that is not JSON is masked as text."""
+    try:
+        value = json.loads(encoded)
+    except ValueError:
+        return mask(encoded, ctx).text
+    return json.dumps(mask_value(value, ctx, memo), ensure_ascii=False)

@@ -104,24 +104,24 @@ def test_mask_value_walks_json_like_values():
 
 
 def test_trace_payloads_are_masked_value_by_value_into_valid_json():
-    """Span payloads are masked string by string (observability.redact): the same secrets go as with the text
-    mask, sensitive keys at any depth, ids as keys, and a card number stored as a number - which the text mask
+    """Span payloads are masked string by string (observability.redact.mask_payload): the same secrets go as with
+    the text mask, sensitive keys at any depth, ids as keys, and a card number stored as a number - which the text mask
     turned into invalid JSON (`"card": <CREDIT_CARD>`)."""
-    from pension_advisor.observability.redact import Redactor
+    from pension_advisor.observability.redact import mask_payload
 
     privacy.REGISTRY.remember("Hi, I'm Olivia Harte from AU-001", "Hi, I'm <YOUR_NAME> from member-x", ["Olivia Harte"])
     ctx = privacy.trace_context(ME, "Hi, I'm Olivia Harte from AU-001", "salt")
     payload = json.dumps({"member": {"name": "Olivia Harte", "date_of_birth": "1963-06-17"},
                           "question": "Hi, I'm Olivia Harte from AU-001", "by_member": {"AU-001": 1},
                           "note": "born 1963-06-17, call 0412 345 678", "card": 4111111111111111, "years": 30})
-    masked = Redactor("salt").payload(payload, ctx)
+    masked = mask_payload(payload, ctx)
     for secret in ("Olivia", "Harte", "AU-001", "1963-06-17", "0412 345 678", "4111111111111111"):
         assert secret not in masked, secret
     decoded = json.loads(masked)
     assert decoded["member"] == {"name": "<REDACTED>", "date_of_birth": "<REDACTED>"}
     assert decoded["by_member"] == {privacy.pseudonymise("AU-001", "salt"): 1}
     assert decoded["card"] == "<CREDIT_CARD>" and decoded["years"] == 30
-    assert Redactor("salt").payload("not json: AU-001", ctx) == f"not json: {privacy.pseudonymise('AU-001', 'salt')}"
+    assert mask_payload("not json: AU-001", ctx) == f"not json: {privacy.pseudonymise('AU-001', 'salt')}"
 
 
 def test_mask_value_masks_each_distinct_string_once_per_memo(monkeypatch):
